@@ -1,0 +1,31 @@
+"""ascentlab: when and why does gradient-ascent unlearning fail to forget?
+
+A numerical companion to "Ascent Fails to Forget" (Mavrothalassitis,
+Puigdemont, Levi, Cevher, NeurIPS 2025, arXiv 2509.26427): exact float64
+solutions of the paper's logistic-regression objectives, descent-ascent
+unlearning trajectories, and the Lambert-W closed forms they are checked
+against. The library never writes `jax.config`: enable float64 yourself
+(`jax.config.update("jax_enable_x64", True)`) for the exact results.
+"""
+
+from ._lambertw import lambertw as lambertw
+from ._objectives import gradient as gradient
+from ._objectives import hessian as hessian
+from ._objectives import margins as margins
+from ._objectives import mean_loss as mean_loss
+from ._objectives import objective as objective
+from ._problems import Problem as Problem
+from ._problems import correlated_pair as correlated_pair
+from ._problems import gaussian_problem as gaussian_problem
+from ._problems import make_problem as make_problem
+from ._problems import orthogonal_blocks as orthogonal_blocks
+from ._solve import STATUS_NAMES as STATUS_NAMES
+from ._solve import Solution as Solution
+from ._solve import margin_bound as margin_bound
+from ._solve import solve as solve
+
+from ._unlearn import METHODS as METHODS
+from ._unlearn import Trajectory as Trajectory
+from ._unlearn import unlearn as unlearn
+
+__version__ = "0.1.0"

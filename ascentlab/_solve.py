@@ -1,0 +1,239 @@
+r"""Exact solutions of Eq. (1): damped Newton with implicit differentiation.
+
+`solve(problem, kind)` returns the stationary point of
+$L_{\mathcal D}$ ("original", the pretrained model), $L_{\mathcal R}$
+("oracle", retrained on $\mathcal R$) or $L_{DA}$ ("da", the point
+descent-ascent converges to). $L_{\mathcal D}$ and $L_{\mathcal R}$ are
+$\lambda$-strongly convex, so Newton converges globally. $L_{DA}$ may be
+non-convex or unbounded below (the paper's Case 3, exponential loss); the
+search starts at $w^{\mathcal D}$ and only ever descends, so it reaches the
+stationary point that DA's gradient flow from the original model reaches.
+
+Each iteration: Hessian $H$; if its Cholesky factor exists, the Newton
+direction $-H^{-1}g$; otherwise the direction $-V|\Lambda|^{-1}V^\top g$ from
+$H=V\Lambda V^\top$ (a descent direction, eigenvalues floored); then
+backtracking (Armijo, $c=10^{-4}$, with a rounding slack of
+$16\,\epsilon_{\text{mach}}\max(1,|L|)$ so that full steps are accepted once
+$L$ stops changing in floating point).
+
+Termination (always; never a silent NaN):
+
+* `"minimum"`: $\|\nabla L\|\le$ `tol` and the smallest Hessian eigenvalue
+  is positive;
+* `"saddle_or_maximum"`: $\|\nabla L\|\le$ `tol`, Hessian not positive
+  definite (e.g. `solve(..., "da", init=...)` started at the $W_{-1}$ point);
+* `"unbounded"`: the iterate left the region where the loss is representable
+  (some margin beyond `margin_bound`: $\tfrac12\ln(\text{float max})$, i.e.
+  354.9 in float64, for the exponential loss), or $L$ became non-finite,
+  while descending. With the exponential loss this is the paper's Case 3
+  ($L_{DA}\to-\infty$); a genuine stationary point that far out would need
+  $\lambda<e^{-354}$. With the logistic loss $L_{DA}$ is bounded below
+  (linear loss growth, quadratic ridge), so this does not happen.
+* `"not_converged"`: `max_steps` iterations or a failed line search first;
+  `grad_norm` says how close it got.
+
+The returned `w` is differentiable with respect to the problem's float
+leaves (`X`, `lam`, `weights`, and whatever built them: `eps`, `rho`, ...)
+by the implicit function theorem, $\partial w^\star=-H^{-1}\partial_\theta\nabla L$
+(`jax.lax.custom_root`), so derivatives do not unroll the Newton loop.
+
+References: "Ascent Fails to Forget" (arXiv 2509.26427), Eq. (1), Lemmas 2-3
+(Case 1/2/3 of the DA stationary points), App. D.2.
+"""
+
+import functools
+from typing import NamedTuple, Optional
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _validate as v
+from ._objectives import _gradient, _hessian, _value, margins
+from ._problems import Problem, check_problem
+
+__all__ = ["Solution", "solve", "STATUS_NAMES", "margin_bound"]
+
+KINDS = ("original", "oracle", "da")
+STATUS_NAMES = ("minimum", "saddle_or_maximum", "unbounded", "not_converged")
+MINIMUM, SADDLE_OR_MAXIMUM, UNBOUNDED, NOT_CONVERGED = range(4)
+
+_ARMIJO = 1e-4
+_MAX_HALVINGS = 60
+
+
+class Solution(NamedTuple):
+    """Result of `solve` (a pytree; batched under vmap).
+
+    Attributes:
+        w: the solution, shape (d,).
+        grad_norm: $\\|\\nabla L(w)\\|_2$ at `w` -- the tolerance reached.
+        steps: Newton iterations taken (int32).
+        status: int32 code, an index into `STATUS_NAMES`
+            ("minimum", "saddle_or_maximum", "unbounded", "not_converged").
+    """
+
+    w: jax.Array
+    grad_norm: jax.Array
+    steps: jax.Array
+    status: jax.Array
+
+    @property
+    def status_name(self):
+        """`status` as a string (an array of strings when batched)."""
+        codes = np.asarray(self.status)
+        if codes.ndim == 0:
+            return STATUS_NAMES[int(codes)]
+        return np.vectorize(lambda c: STATUS_NAMES[c])(codes)
+
+
+def margin_bound(loss: str, dtype) -> float:
+    r"""Largest margin magnitude $|m_i|$ treated as finite; beyond it a run has diverged.
+
+    Exponential loss: $\tfrac12\ln(\text{largest float})$ (354.9 in float64,
+    44.4 in float32), so that $e^{|m|}$ and its square stay representable.
+    Logistic loss (stable at every margin): $\sqrt{\text{largest float}}$
+    ($1.3\times10^{154}$ in float64), reached only by a run that blows up.
+    """
+    v.check_choice("margin_bound", "loss", loss, v.LOSSES)
+    big = float(np.finfo(dtype).max)
+    return 0.5 * float(np.log(big)) if loss == "exp" else float(np.sqrt(big))
+
+
+def default_tol(dtype) -> float:
+    """1e-12 in float64; 1e-5 in float32 (its gradients carry ~1e-7 rounding)."""
+    return 1e-12 if np.finfo(dtype).bits >= 64 else 1e-5
+
+
+def _escaped(problem, w, fw):
+    return (jnp.max(jnp.abs(margins(problem, w))) > margin_bound(problem.loss, w.dtype)) | ~jnp.isfinite(fw)
+
+
+def _direction(H, g):
+    chol = jnp.linalg.cholesky(H)
+    chol_ok = jnp.all(jnp.isfinite(chol))
+    safe_chol = jnp.where(chol_ok, chol, jnp.eye(H.shape[0], dtype=H.dtype))
+    p_newton = -jax.scipy.linalg.cho_solve((safe_chol, True), g)
+    vals, vecs = jnp.linalg.eigh(H)
+    floor = jnp.finfo(H.dtype).eps * jnp.max(jnp.abs(vals)) + jnp.finfo(H.dtype).tiny
+    p_mod = -vecs @ ((vecs.T @ g) / jnp.maximum(jnp.abs(vals), floor))
+    p = jnp.where(chol_ok, p_newton, p_mod)
+    return jnp.where(g @ p < 0, p, -g)
+
+
+def _newton(problem, kind, w0, tol, max_steps):
+    f = lambda w: _value(problem, w, kind)
+    grad = lambda w: _gradient(problem, w, kind)
+    eps = jnp.finfo(w0.dtype).eps
+
+    def line_search(w, fw, g, p):
+        slope = g @ p
+        slack = 16 * eps * jnp.maximum(1.0, jnp.abs(fw))
+
+        def accepted(t):
+            f_new = f(w + t * p)
+            return jnp.isfinite(f_new) & (f_new <= fw + _ARMIJO * t * slope + slack)
+
+        def cond(state):
+            t, k = state
+            return ~accepted(t) & (k < _MAX_HALVINGS)
+
+        t, k = jax.lax.while_loop(cond, lambda s: (0.5 * s[0], s[1] + 1), (jnp.ones((), w.dtype), 0))
+        return t, k < _MAX_HALVINGS
+
+    def cond(state):
+        w, fw, g, it, stalled, escaped = state
+        return (jnp.linalg.norm(g) > tol) & (it < max_steps) & ~stalled & ~escaped
+
+    def body(state):
+        w, fw, g, it, _, _ = state
+        p = _direction(_hessian(problem, w, kind), g)
+        t, ok = line_search(w, fw, g, p)
+        w_new = jnp.where(ok, w + t * p, w)
+        f_new = f(w_new)
+        return w_new, f_new, grad(w_new), it + 1, ~ok, _escaped(problem, w_new, f_new)
+
+    f0 = f(w0)
+    init = (w0, f0, grad(w0), jnp.zeros((), jnp.int32), jnp.zeros((), bool), _escaped(problem, w0, f0))
+    w, fw, g, it, stalled, escaped = jax.lax.while_loop(cond, body, init)
+    gnorm = jnp.linalg.norm(g)
+    min_eig = jnp.linalg.eigvalsh(_hessian(problem, w, kind))[0]
+    status = jnp.where(
+        escaped,
+        UNBOUNDED,
+        jnp.where(gnorm <= tol, jnp.where(min_eig > 0, MINIMUM, SADDLE_OR_MAXIMUM), NOT_CONVERGED),
+    ).astype(jnp.int32)
+    # Integer aux outputs break custom_root's JVP (it gives them int tangents
+    # instead of float0), so steps and status travel as floats until _solve.
+    return w, (gnorm, it.astype(w.dtype), status.astype(w.dtype))
+
+
+@functools.partial(jax.jit, static_argnums=(1, 3, 4))
+def _solve(problem, kind, w0, tol, max_steps):
+    def solve_fn(_, w_init):
+        return _newton(problem, kind, w_init, tol, max_steps)
+
+    def tangent_solve(linear_map, rhs):
+        # linear_map is the Hessian action at the root; materialise it (d is small).
+        return jnp.linalg.solve(jax.jacfwd(linear_map)(rhs), rhs)
+
+    root, (gnorm, steps, status) = jax.lax.custom_root(
+        lambda w: _gradient(problem, w, kind), w0, solve_fn, tangent_solve, has_aux=True
+    )
+    return Solution(root, gnorm, steps.astype(jnp.int32), status.astype(jnp.int32))
+
+
+def solve(
+    problem: Problem,
+    kind: str,
+    *,
+    tol: Optional[float] = None,
+    max_steps: int = 1000,
+    init=None,
+) -> Solution:
+    r"""Exact solution of $L_{\mathcal D}$, $L_{\mathcal R}$ or $L_{DA}$ by damped Newton.
+
+    Let `kind` name the objective: "original" ($w^{\mathcal D}$, the model
+    trained on $\mathcal D$), "oracle" ($w^{\mathcal R}$, retrained on
+    $\mathcal R$ alone) or "da" ($w^{DA}$, where descent-ascent converges;
+    searched from $w^{\mathcal D}$ unless `init` is given). For the
+    exponential loss on orthogonal blocks these are Lemma 2's
+    $W\big(\frac{(1+\alpha)|\mathcal R_j|}{\lambda|\mathcal D|}\big)$,
+    $W\big(\frac{|\mathcal R_j|}{\lambda|\mathcal R|}\big)$ and
+    $W_0\big(\frac{(1-\alpha|\mathcal R|/|\mathcal F|)|\mathcal R_j|}{\lambda|\mathcal R|}\big)$
+    (the $W_0$ point is the local minimum in Case 2; no solution in Case 3).
+
+    jit- and vmap-compatible (the kind, `tol` and `max_steps` are static);
+    `w` is implicitly differentiable with respect to the problem's floats.
+
+    Args:
+        problem: the unlearning problem.
+        kind: "original", "oracle" or "da".
+        tol: stop when $\|\nabla L\|_2\le$ `tol` (default 1e-12 in float64,
+            1e-5 in float32).
+        max_steps: Newton iteration cap (>= 1).
+        init: optional starting point, shape (d,).
+
+    Returns:
+        `Solution(w, grad_norm, steps, status)`; see the module docstring for
+        the status codes.
+
+    References: Eq. (1), Lemma 2 and Lemma 3's case analysis.
+    """
+    where = "solve"
+    check_problem(where, problem)
+    v.check_choice(where, "kind", kind, KINDS)
+    max_steps = v.check_int(where, "max_steps", max_steps, minimum=1)
+    dtype = problem.X.dtype
+    tol = default_tol(dtype) if tol is None else float(v.check_positive_scalar(where, "tol", tol))
+    d = problem.X.shape[1]
+    if init is not None:
+        init = v.check_array(where, "init", init, ndim=1)
+        if init.shape != (d,):
+            v.fail(where, "init", f"array of shape {init.shape}", f"must have shape ({d},)")
+        w0 = jnp.asarray(init, dtype)
+    elif kind == "da":
+        w0 = _solve(problem, "original", jnp.zeros(d, dtype), tol, max_steps).w
+    else:
+        w0 = jnp.zeros(d, dtype)
+    return _solve(problem, kind, jax.lax.stop_gradient(w0), tol, max_steps)

@@ -1,0 +1,74 @@
+"""Input validation shared by every public entry point.
+
+Shape and dtype checks always run. Value checks (labels in {-1, +1}, lam > 0,
+finiteness, non-empty retain and forget sets) run whenever the values are
+concrete; under `jax.jit`/`jax.vmap` tracing they cannot be inspected and are
+skipped, so validate eagerly (call the function once outside a transform, or
+build the problem with `make_problem`) before batching.
+"""
+
+import numbers
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+LOSSES = ("logistic", "exp")
+
+
+def is_concrete(*xs) -> bool:
+    """True when no argument is (or contains) a JAX tracer."""
+    leaves = jax.tree_util.tree_leaves(xs)
+    return not any(isinstance(x, jax.core.Tracer) for x in leaves)
+
+
+def _fmt(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def fail(where: str, name: str, value, requirement: str):
+    raise ValueError(f"{where}: `{name}` {requirement}, got {name}={_fmt(value)}")
+
+
+def check_choice(where: str, name: str, value, choices) -> str:
+    if not isinstance(value, str) or value not in choices:
+        fail(where, name, value, f"must be one of {list(choices)}")
+    return value
+
+
+def check_positive_scalar(where: str, name: str, value, *, allow_zero=False):
+    """A real scalar > 0 (>= 0 with allow_zero); finite; traced values pass."""
+    if isinstance(value, (bool, np.bool_)):
+        fail(where, name, value, "must be a real number, not a bool")
+    arr = value if isinstance(value, jax.Array) else np.asarray(value)
+    if arr.ndim != 0:
+        fail(where, name, value, f"must be a scalar (shape ()), has shape {arr.shape}")
+    if not (jnp.issubdtype(arr.dtype, jnp.floating) or jnp.issubdtype(arr.dtype, jnp.integer)):
+        fail(where, name, value, f"must be a real number, has dtype {arr.dtype}")
+    if is_concrete(value):
+        v = float(value)
+        ok = np.isfinite(v) and (v >= 0 if allow_zero else v > 0)
+        if not ok:
+            fail(where, name, value, "must be finite and " + (">= 0" if allow_zero else "> 0"))
+    return value
+
+
+def check_int(where: str, name: str, value, *, minimum: int):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        fail(where, name, value, "must be a Python int (it fixes an array length, so it is static)")
+    if value < minimum:
+        fail(where, name, value, f"must be >= {minimum}")
+    return int(value)
+
+
+def check_array(where: str, name: str, value, *, ndim: int, floating=True):
+    arr = jnp.asarray(value) if not isinstance(value, (np.ndarray, jax.Array)) else value
+    if arr.ndim != ndim:
+        fail(where, name, f"array of shape {arr.shape}", f"must be {ndim}-dimensional")
+    if floating and not jnp.issubdtype(arr.dtype, jnp.floating):
+        fail(where, name, f"array of dtype {arr.dtype}", "must have a floating dtype")
+    if floating and is_concrete(arr) and not bool(np.all(np.isfinite(np.asarray(arr)))):
+        bad = int(np.sum(~np.isfinite(np.asarray(arr))))
+        fail(where, name, f"array with {bad} non-finite entries", "must be finite (no NaN or inf)")
+    return arr

@@ -1,0 +1,109 @@
+"""Command-line entry point: `ascentlab demo [--out DIR]`.
+
+The CLI (not the library) switches JAX to float64: the exact solutions and
+the paper's six-digit reference values need it.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# C-5 reference values from the theory note (scipy lambertw + gradient descent),
+# printed beside ours so a reader can compare at a glance.
+_C5_REFERENCE = {0: 0.017063, 1: 0.202013, 2: 0.357797, 5: 0.641828, 10: 0.826618, 20: 0.906244, 100: 0.917268}
+
+
+def _save_atomic(fig, path: Path):
+    """Write `fig` to a temporary file in the target folder, then rename it into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=150, bbox_inches="tight")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def demo_figure(result):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from . import plots
+
+    traj = result.trajectory
+    w = np.asarray(traj.w)
+    pts = np.vstack([w, np.asarray(result.oracle.w)[None]])
+    pad = 0.25
+    xlim = (pts[:, 0].min() - pad, pts[:, 0].max() + pad)
+    ylim = (pts[:, 1].min() - pad, pts[:, 1].max() + pad)
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4.6), constrained_layout=True)
+    plots.plot_objective_contours(ax0, result.problem, "da", xlim=xlim, ylim=ylim)
+    plots.plot_path(ax0, w, original=result.original.w, oracle=result.oracle.w, limit=result.da.w,
+                    label=f"DA iterates ($\\eta={result.eta:g}$)")
+    ax0.set_title(r"DA on $L_{DA}$: $|\mathcal{R}_j|=50$, $|\mathcal{F}_j|=(8,12)$, $\lambda=0.5$, exp loss")
+    ax0.legend(loc="lower right", fontsize=8)
+    ref = float(np.linalg.norm(np.asarray(result.original.w) - np.asarray(result.oracle.w)))
+    plots.plot_distances(ax1, traj.dist_oracle, reference=ref, logy=True)
+    ax1.set_title("distance to the oracle grows: DA is worse than doing nothing")
+    ax1.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def _cmd_demo(args) -> int:
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import numpy as np
+
+    from ._demo import TABLE_STEPS, run_demo
+
+    t0 = time.perf_counter()
+    print("ascentlab demo: descent-ascent unlearning on the paper's two-coordinate example", flush=True)
+    print("  |R_1| = |R_2| = 50, |F_1| = 8, |F_2| = 12, lambda = 0.5, exponential loss, eta = 0.5", flush=True)
+    print("  solving (damped Newton, float64) and running 100 DA steps ...", flush=True)
+    r = run_demo()
+    fmt = lambda w: "(" + ", ".join(f"{x:+.6f}" for x in np.asarray(w)) + ")"
+    print()
+    print(f"  {'point':<22}{'Newton solution':<28}{'Lemma 2 closed form':<28}{'|grad|':>9}  status")
+    for name, sol, label in (("original", r.original, "original w^D"), ("oracle", r.oracle, "oracle   w^R"),
+                             ("da", r.da, "DA limit w^DA")):
+        print(f"  {label:<22}{fmt(sol.w):<28}{fmt(r.closed_form[name]):<28}{float(sol.grad_norm):9.1e}  {sol.status_name}")
+    print()
+    print(f"  {'t':>5}  {'||w_t - w^R||':>14}  {'theory note C-5':>16}")
+    dist = np.asarray(r.trajectory.dist_oracle)
+    for t in TABLE_STEPS:
+        print(f"  {t:>5}  {dist[t]:>14.6f}  {_C5_REFERENCE[t]:>16.6f}")
+    ratio = dist[-1] / dist[0]
+    print(f"\n  DA ends {ratio:.1f}x farther from the oracle than the original model it started from.")
+    if int(r.trajectory.diverged_at) >= 0:
+        print(f"  warning: the trajectory diverged at step {int(r.trajectory.diverged_at)}")
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    fig = demo_figure(r)
+    paths = [out / "demo.png", out / "demo.pdf"]
+    for p in paths:
+        _save_atomic(fig, p)
+    print(f"\n  wrote {paths[0]} and {paths[1]}  ({time.perf_counter() - t0:.1f} s)")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="ascentlab", description="When and why does gradient-ascent unlearning fail to forget?")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_demo = sub.add_parser("demo", help="the paper's two-coordinate DA example: table and figure")
+    p_demo.add_argument("--out", default="ascentlab-out", help="output folder (default: ./ascentlab-out/)")
+    p_demo.set_defaults(func=_cmd_demo)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
