@@ -105,7 +105,7 @@ def _hessian(problem, w, kind):
     c = coefficients(problem, kind)
     _, _, d2 = _loss_and_derivatives(margins(problem, w), problem.loss)
     X = problem.X
-    return (X.T * (c * d2)) @ X + problem.lam * jnp.eye(X.shape[1], dtype=X.dtype)
+    return X.T @ (X * (c * d2)[:, None]) + problem.lam * jnp.eye(X.shape[1], dtype=X.dtype)
 
 
 def objective(problem: Problem, w, kind: str) -> jax.Array:

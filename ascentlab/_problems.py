@@ -370,7 +370,7 @@ def gaussian_problem(
     if forget == "random":
         scores = jax.random.uniform(key_forget, (n,), dtype)
     else:
-        centred = X - X.mean(axis=0)
+        centred = X - X.mean(axis=0, keepdims=True)
         _, vecs = jnp.linalg.eigh(centred.T @ centred)
         top = vecs[:, -1]
         top = jnp.where(top.sum() < 0, -top, top)

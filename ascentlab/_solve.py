@@ -35,7 +35,8 @@ Termination (always; never a silent NaN):
 The returned `w` is differentiable with respect to the problem's float
 leaves (`X`, `lam`, `weights`, and whatever built them: `eps`, `rho`, ...)
 by the implicit function theorem, $\partial w^\star=-H^{-1}\partial_\theta\nabla L$
-(`jax.lax.custom_root`), so derivatives do not unroll the Newton loop.
+(`jax.lax.custom_root`), so derivatives do not unroll the Newton loop. The
+derivative of an "unbounded" or "not_converged" result is NaN.
 
 References: "Ascent Fails to Forget" (arXiv 2509.26427), Eq. (1), Lemmas 2-3
 (Case 1/2/3 of the DA stationary points), App. D.2.
@@ -168,6 +169,19 @@ def _newton(problem, kind, w0, tol, max_steps):
     return w, (gnorm, it.astype(w.dtype), status.astype(w.dtype))
 
 
+@jax.custom_jvp
+def _nan_tangent_unless(x, ok):
+    """Identity on `x`; its tangent is NaN unless `ok` (no derivative at a non-solution)."""
+    return x
+
+
+@_nan_tangent_unless.defjvp
+def _nan_tangent_unless_jvp(primals, tangents):
+    x, ok = primals
+    dx, _ = tangents
+    return x, jnp.where(ok, dx, jnp.nan)
+
+
 @functools.partial(jax.jit, static_argnums=(1, 3, 4))
 def _solve(problem, kind, w0, tol, max_steps):
     def solve_fn(_, w_init):
@@ -180,7 +194,11 @@ def _solve(problem, kind, w0, tol, max_steps):
     root, (gnorm, steps, status) = jax.lax.custom_root(
         lambda w: _gradient(problem, w, kind), w0, solve_fn, tangent_solve, has_aux=True
     )
-    return Solution(root, gnorm, steps.astype(jnp.int32), status.astype(jnp.int32))
+    status = status.astype(jnp.int32)
+    # The implicit function theorem needs a stationary point: a derivative of
+    # an "unbounded" or "not_converged" result is NaN, never a silent number.
+    root = _nan_tangent_unless(root, (status == MINIMUM) | (status == SADDLE_OR_MAXIMUM))
+    return Solution(root, gnorm, steps.astype(jnp.int32), status)
 
 
 def solve(

@@ -20,8 +20,11 @@ def _save_atomic(fig, path: Path):
     """Write `fig` to a temporary file in the target folder, then rename it into place."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
         fig.savefig(tmp, dpi=150, bbox_inches="tight")
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

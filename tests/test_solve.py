@@ -1,0 +1,205 @@
+"""Exact solutions: Newton against independent answers.
+
+* Lemma 2 closed forms evaluated with scipy.special.lambertw (not ascentlab's);
+* scipy.optimize on a numpy transcription of Eq. (1) (Gaussian problems);
+* Lemma 6 for the correlated pair;
+* finite differences for the implicit derivatives.
+
+Optimality is checked separately from closeness (jaxopt's habit): the
+gradient norm must reach 1e-12, and by lambda-strong convexity
+||w - w*|| <= ||grad L(w)|| / lambda, which fixes the closeness tolerance.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+import scipy.optimize
+from scipy.special import lambertw as sp_lambertw
+
+import ascentlab as al
+
+W0 = lambda z: sp_lambertw(z, 0).real
+Wm1 = lambda z: sp_lambertw(z, -1).real
+
+
+def lemma2(retain, forget, lam):
+    r, f = np.asarray(retain, float), np.asarray(forget, float)
+    nr, nf = r.sum(), f.sum()
+    return (W0((r + f) / (lam * (nr + nf))), W0(r / (lam * nr)), (r / nr - f / nf) / lam)
+
+
+CASES = [  # (retain, forget, lam): Cases 1 and 2 on every coordinate
+    ([50, 50], [8, 12], 0.5),
+    ([50, 50], [5, 15], 1.0),
+    ([100, 40, 7], [3, 20, 1], 2.0),
+    ([1000], [250], 2.0),
+    ([10, 10, 10, 10], [1, 2, 3, 0], 1.0),
+]
+
+
+@pytest.mark.parametrize("retain,forget,lam", CASES)
+def test_orthogonal_blocks_match_lemma2(retain, forget, lam):
+    p = al.orthogonal_blocks(retain, forget, lam)
+    wd, wr, z_da = lemma2(retain, forget, lam)
+    assert (z_da >= -np.exp(-1)).all()  # no coordinate in Case 3
+    for kind, ref in (("original", wd), ("oracle", wr), ("da", W0(z_da))):
+        sol = al.solve(p, kind)
+        assert sol.status_name == "minimum"
+        assert float(sol.grad_norm) <= 1e-12
+        # strong convexity (lam) bounds the error by grad_norm / lam; for "da"
+        # the local curvature at W0 is lam (1 + W0) > 0 instead.
+        mu = lam if kind != "da" else lam * (1 + ref.min())
+        np.testing.assert_allclose(sol.w, ref, atol=1e-12 / mu + 1e-14, rtol=0)
+
+
+def test_theory_note_c2_values():
+    # C-2 reference values (theory note, computed there with scipy + BFGS).
+    p = al.orthogonal_blocks([50, 50], [5, 15], 0.1)
+    np.testing.assert_allclose(al.solve(p, "original").w, [1.277512, 1.372701], atol=5e-7)
+    np.testing.assert_allclose(al.solve(p, "oracle").w, [1.326725, 1.326725], atol=5e-7)
+
+
+def test_case3_is_reported_unbounded():
+    # C-4: coordinate 2 has alpha = 0.3 > 0.2 + 0.1 * 20 / (e * 50): no DA stationary point.
+    p = al.orthogonal_blocks([50, 50], [5, 15], 0.1)
+    sol = al.solve(p, "da")
+    assert sol.status_name == "unbounded"
+    assert np.isfinite(np.asarray(sol.w)).all()
+    # coordinate 1 is in Case 1 and still converged to its Lemma 2 value
+    np.testing.assert_allclose(sol.w[0], W0(2.5), atol=1e-10)
+
+
+def test_case2_branches_minimum_and_maximum():
+    # 1-D Case 2: f(w) = c e^{-w} + lam/2 w^2 with c < 0, -1/e < c/lam < 0.
+    # The W0 point is the local minimum, the W_{-1} point the local maximum
+    # (the paper says the opposite; theory note section 2.4).
+    retain, forget, lam = [50, 50], [8, 12], 0.5
+    p = al.orthogonal_blocks(retain, forget, lam)
+    z = lemma2(retain, forget, lam)[2]
+    assert -np.exp(-1) < z[1] < 0
+    w_max = np.array([W0(z[0]), Wm1(z[1])])
+    # Newton here only descends, so it stays at the maximum only when started on it.
+    sol = al.solve(p, "da", init=jnp.asarray(w_max))
+    assert sol.status_name == "saddle_or_maximum"
+    np.testing.assert_allclose(sol.w, w_max, atol=1e-10)
+    # curvature at a stationary point is lam (1 + w): negative at W_{-1} < -1
+    H = al.hessian(p, sol.w, "da")
+    np.testing.assert_allclose(H[1, 1], lam * (1 + w_max[1]), rtol=1e-10)
+
+
+def numpy_objective_grad(X, y, forget, lam, kind):
+    X, y, forget = map(np.asarray, (X, y, forget))
+    c = np.where(forget, 0.0, 1.0 / (~forget).sum())
+    if kind == "original":
+        c = np.full(len(y), 1.0 / len(y))
+    elif kind == "da":
+        c = c - np.where(forget, 1.0 / forget.sum(), 0.0)
+
+    def fg(w):
+        m = y * (X @ w)
+        val = c @ np.logaddexp(0.0, -m) + 0.5 * lam * w @ w
+        grad = X.T @ (c * -scipy.special.expit(-m) * y) + lam * w
+        return val, grad
+
+    return fg
+
+
+@pytest.mark.parametrize("forget", ["random", "correlated"])
+@pytest.mark.parametrize("kind", ["original", "oracle", "da"])
+def test_gaussian_problem_matches_scipy(getkey, forget, kind):
+    p = al.gaussian_problem(getkey(), 300, 5, 0.5, 0.1, 0.05, forget=forget)
+    sol = al.solve(p, kind)
+    assert sol.status_name == "minimum" and float(sol.grad_norm) <= 1e-12
+    fg = numpy_objective_grad(p.X, p.y, p.forget, 0.05, kind)
+    opts = {"gtol": 1e-11, "maxiter": 10_000}
+    start = np.zeros(5)
+    if kind == "da":  # non-convex: both searches start from the original model
+        fg_d = numpy_objective_grad(p.X, p.y, p.forget, 0.05, "original")
+        start = scipy.optimize.minimize(fg_d, start, jac=True, method="BFGS", options=opts).x
+    res = scipy.optimize.minimize(fg, start, jac=True, method="BFGS", options=opts)
+    # scipy stops at ||g|| ~ 1e-11; the local curvature is >= mu (lam for the
+    # convex objectives, the smallest Hessian eigenvalue for "da").
+    mu = float(np.linalg.eigvalsh(np.asarray(al.hessian(p, sol.w, kind)))[0])
+    assert mu > 0
+    np.testing.assert_allclose(sol.w, res.x, atol=3 * np.linalg.norm(res.jac) / mu + 1e-12, rtol=0)
+
+
+def test_correlated_pair_oracle_matches_lemma6():
+    # Lemma 6: w^R = W0(p (1 + eps^2)) / (1 + eps^2) * (1, eps), p = |R_ij| / (lam |R|) = 1 / lam.
+    for eps, lam in [(0.3, 0.1), (0.6, 1.0), (0.9, 0.01)]:
+        p = al.correlated_pair(40, 10, eps, lam)
+        x = W0((1 + eps**2) / lam)
+        np.testing.assert_allclose(al.solve(p, "oracle").w, x / (1 + eps**2) * np.array([1.0, eps]), atol=1e-11)
+
+
+def test_implicit_derivative_lam_matches_closed_form_and_fd():
+    # d/dlam W0(c / lam) = -W0'(c / lam) c / lam^2 with W0'(z) = W / (z (1 + W)).
+    retain, forget = [50, 50], [8, 12]
+    f = lambda lam: al.solve(al.orthogonal_blocks(retain, forget, lam), "original").w
+    lam = 0.5
+    jac = jax.jacfwd(f)(lam)
+    c = (np.array(retain) + np.array(forget)) / 120
+    w = W0(c / lam)
+    exact = -(w / ((c / lam) * (1 + w))) * c / lam**2
+    np.testing.assert_allclose(jac, exact, rtol=1e-10)
+    np.testing.assert_allclose(jax.jacrev(f)(lam), exact, rtol=1e-10)
+
+
+@pytest.mark.parametrize("kind,loss", [("original", "exp"), ("oracle", "exp"), ("original", "logistic"), ("da", "logistic")])
+def test_implicit_derivative_eps_matches_finite_differences(kind, loss):
+    # (exp-loss DA on the pair alone is unbounded: see test_derivative_of_unbounded_is_nan)
+    f = lambda eps: al.solve(al.correlated_pair(40, 10, eps, 0.3, loss=loss), kind).w
+    assert al.solve(al.correlated_pair(40, 10, 0.4, 0.3, loss=loss), kind).status_name == "minimum"
+    eps, h = 0.4, 1e-5
+    fd = (np.asarray(f(eps + h)) - np.asarray(f(eps - h))) / (2 * h)
+    # central differences: truncation h^2 |w'''| ~ 1e-10, rounding 1e-16 / h ~ 1e-11
+    np.testing.assert_allclose(jax.jacfwd(f)(eps), fd, rtol=1e-7, atol=1e-9)
+
+
+def test_derivative_of_unbounded_is_nan():
+    # exp-loss DA on the pair alone: along w = t (eps, -1), x = 0 and
+    # y = -t (1 - eps^2) -> -inf, so L_DA = e^{-x} - e^{-y} + ... is unbounded.
+    f = lambda eps: al.solve(al.correlated_pair(40, 10, eps, 0.3), "da")
+    assert f(0.4).status_name == "unbounded"
+    assert np.isnan(np.asarray(jax.jacfwd(lambda e: f(e).w)(0.4))).all()
+
+
+def test_implicit_derivative_rho_gaussian_matches_finite_differences():
+    key = jax.random.key(3)
+    f = lambda rho: al.solve(al.gaussian_problem(key, 200, 4, rho, 0.1, 0.1), "oracle").w
+    rho, h = 0.3, 1e-5
+    fd = (np.asarray(f(rho + h)) - np.asarray(f(rho - h))) / (2 * h)
+    np.testing.assert_allclose(jax.jacrev(f)(rho), fd, rtol=1e-6, atol=1e-8)
+
+
+def test_vmap_and_jit_match_single_solves():
+    lams = jnp.array([0.05, 0.1, 0.5, 2.0])
+    batched = jax.vmap(lambda lam: al.solve(al.orthogonal_blocks([50, 50], [8, 12], lam), "da"))(lams)
+    jitted = jax.jit(lambda lam: al.solve(al.orthogonal_blocks([50, 50], [8, 12], lam), "da"))
+    for i, lam in enumerate(lams):
+        single = al.solve(al.orthogonal_blocks([50, 50], [8, 12], float(lam)), "da")
+        assert int(batched.status[i]) == int(single.status) == int(jitted(lam).status)
+        if single.status_name != "unbounded":
+            np.testing.assert_allclose(batched.w[i], single.w, rtol=1e-14, atol=1e-15)
+    # lam = 0.05, 0.1: coordinate 2 in Case 3; 0.5, 2.0: Case 2
+    assert list(batched.status_name) == ["unbounded", "unbounded", "minimum", "minimum"]
+
+
+def test_logistic_da_is_bounded_where_exp_is_unbounded():
+    # theory note 2.13: with the logistic loss, "Case 3" alpha gives a finite negative w.
+    p = al.orthogonal_blocks([50, 50], [5, 15], 0.1, loss="logistic")
+    sol = al.solve(p, "da")
+    assert sol.status_name == "minimum"
+    assert float(sol.w[1]) < 0
+    # first-order condition lam w = (a - b) sigmoid(-w) on coordinate 2: a - b = 0.5 - 0.75
+    w2 = float(sol.w[1])
+    assert abs(0.1 * w2 - (-0.25) * scipy.special.expit(-w2)) <= 1e-12
+
+
+def test_float32_smoke():
+    p = al.orthogonal_blocks([50, 50], [8, 12], jnp.float32(0.5))
+    assert p.X.dtype == jnp.float32
+    sol = al.solve(p, "da")
+    assert sol.w.dtype == jnp.float32 and sol.status_name == "minimum"
+    np.testing.assert_allclose(sol.w, W0(lemma2([50, 50], [8, 12], 0.5)[2]), rtol=2e-6, atol=2e-6)

@@ -1,0 +1,194 @@
+"""Unlearning trajectories against a plain numpy loop and closed forms.
+
+The numpy loop re-implements every update rule from the paper's formulas
+(Sec. 5.1, App. D.3), independently of ascentlab's gradients. rtol 1e-12:
+the same float64 arithmetic in a different order, accumulated over <= 60
+contracting steps.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from scipy.special import expit
+from scipy.special import lambertw as sp_lambertw
+
+import ascentlab as al
+
+W0 = lambda z: sp_lambertw(z, 0).real
+
+
+def numpy_gradients(p):
+    X, y, f = np.asarray(p.X), np.asarray(p.y), np.asarray(p.forget)
+    lam = float(p.lam)
+    om = np.ones(len(y)) if p.weights is None else np.asarray(p.weights)
+    c_r = np.where(f, 0.0, om) / om[~f].sum()
+    c_f = np.where(f, om, 0.0) / om[f].sum()
+    dl = (lambda m: -expit(-m)) if p.loss == "logistic" else (lambda m: -np.exp(-m))
+    mean_grad = lambda c, w: X.T @ (c * dl(y * (X @ w)) * y)
+    return {
+        "retain": lambda w: mean_grad(c_r, w) + lam * w,            # grad L_R
+        "ga": lambda w: -mean_grad(c_f, w) + lam * w,               # ascent on F, ridge descended
+        "da": lambda w: mean_grad(c_r, w) - mean_grad(c_f, w) + lam * w,
+    }
+
+
+def numpy_loop(p, method, eta, steps, w0, order="descent_first"):
+    g = numpy_gradients(p)
+    ws = [np.asarray(w0, float)]
+    for _ in range(steps):
+        w = ws[-1]
+        if method == "ga":
+            w = w - eta * g["ga"](w)
+        elif method == "da":
+            w = w - eta * g["da"](w)
+        elif method == "finetune":
+            w = w - eta * g["retain"](w)
+        elif order == "descent_first":
+            w = w - eta * g["retain"](w)
+            w = w - eta * g["ga"](w)
+        else:
+            w = w - eta * g["ga"](w)
+            w = w - eta * g["retain"](w)
+        ws.append(w)
+    return np.array(ws)
+
+
+@pytest.mark.parametrize("method,order", [("ga", None), ("da", None), ("finetune", None),
+                                          ("da_alternating", "descent_first"), ("da_alternating", "ascent_first")])
+def test_matches_numpy_loop(getkey, method, order):
+    problems = [
+        al.orthogonal_blocks([50, 50], [8, 12], 0.5),
+        al.correlated_pair(30, 10, 0.5, 0.3, loss="logistic"),
+        al.gaussian_problem(getkey(), 150, 4, 0.4, 0.15, 0.1),
+    ]
+    for p in problems:
+        kw = {} if order is None else {"order": order}
+        tr = al.unlearn(p, method, eta=0.3, steps=60, **kw)
+        with np.errstate(over="ignore", invalid="ignore"):
+            ref = numpy_loop(p, method, 0.3, 60, al.solve(p, "original").w, order or "descent_first")
+        t = int(tr.diverged_at)
+        if t >= 0:
+            # exp-loss GA is unbounded below: the numpy loop must leave the
+            # representable range at that very step (margin bound or overflow).
+            assert p.loss == "exp" and method == "ga"
+            bound = al.margin_bound("exp", jnp.float64)
+            assert np.abs(ref[t - 1]).max() <= bound
+            assert not (np.abs(ref[t]).max() <= bound)
+        else:
+            t = 61
+        np.testing.assert_allclose(tr.w[:t], ref[:t], rtol=1e-12, atol=1e-13)
+        wr, wd = np.asarray(al.solve(p, "oracle").w), np.asarray(al.solve(p, "original").w)
+        np.testing.assert_allclose(tr.dist_oracle[:t], np.linalg.norm(ref[:t] - wr, axis=1), rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(tr.dist_original[:t], np.linalg.norm(ref[:t] - wd, axis=1), rtol=1e-12, atol=1e-13)
+
+
+def test_theory_note_c5_distance_table():
+    # C-5 (theory note, computed there with scipy lambertw + gradient descent).
+    p = al.orthogonal_blocks([50, 50], [8, 12], 0.5)
+    tr = al.unlearn(p, "da", eta=0.5, steps=100)
+    table = {0: 0.017063, 1: 0.202013, 2: 0.357797, 5: 0.641828, 10: 0.826618, 20: 0.906244, 100: 0.917268}
+    for t, ref in table.items():
+        assert abs(float(tr.dist_oracle[t]) - ref) <= 5e-7  # the table's 6-decimal rounding
+    assert (np.diff(np.asarray(tr.dist_oracle)) > 0).all()  # strictly moves away
+    # ... and converges to the Lemma 2 DA point W0((a_j - b_j) / lam)
+    z = (np.array([0.5, 0.5]) - np.array([0.4, 0.6])) / 0.5
+    np.testing.assert_allclose(tr.w[-1], W0(z), atol=1e-12)
+
+
+def test_case3_divergence_is_reported_and_masked():
+    # C-4: DA in Case 3 overflows in under 50 steps.
+    p = al.orthogonal_blocks([50, 50], [5, 15], 0.1)
+    tr = al.unlearn(p, "da", eta=0.5, steps=100)
+    t = int(tr.diverged_at)
+    assert 0 < t < 50
+    valid = np.asarray(tr.valid)
+    assert valid[:t].all() and not valid[t:].any()
+    assert np.isfinite(np.asarray(tr.w[:t])).all() and np.isfinite(np.asarray(tr.dist_oracle[:t])).all()
+    assert np.isnan(np.asarray(tr.w[t:])).all() and np.isnan(np.asarray(tr.loss_forget[t:])).all()
+    # the last valid iterate is within the documented bound, the next step is past it
+    bound = al.margin_bound("exp", jnp.float64)
+    assert float(jnp.max(jnp.abs(tr.w[t - 1]))) <= bound
+    g = numpy_gradients(p)
+    w_next = np.asarray(tr.w[t - 1]) - 0.5 * g["da"](np.asarray(tr.w[t - 1]))
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert not (np.isfinite(w_next).all() and np.abs(w_next).max() <= bound)
+
+
+def test_pure_one_dimensional_da_is_weight_decay():
+    # C-8 / Corollary 1: with all samples on one coordinate, L_DA = lam/2 w^2,
+    # so DA is w_t = (1 - eta lam)^t w^R with w^R = W0(1 / lam).
+    lam, eta = 0.1, 0.7
+    p = al.orthogonal_blocks([40], [10], lam)
+    tr = al.unlearn(p, "da", eta=eta, steps=50)
+    w_r = W0(1 / lam)
+    np.testing.assert_allclose(tr.w[:, 0], (1 - eta * lam) ** np.arange(51) * w_r, rtol=1e-13)
+
+
+def test_alternating_matches_double_ridge_and_case3_fixed_point():
+    # C-10: iterative DA ~ simultaneous DA with 2 lam; in Case 3 a finite fixed point.
+    # one coordinate with a = 0.5, b = 0.25 (Case 1), one with a = 0.5, b = 0.75 (Case 3)
+    p = al.orthogonal_blocks([50, 50], [5, 15], 0.1)
+    for eta, ref in ((0.1, 0.653249), (0.01, 0.651726)):
+        tr = al.unlearn(p, "da_alternating", eta=eta, steps=int(60 / eta))
+        assert abs(float(tr.w[-1, 0]) - ref) <= 5e-7
+    assert abs(W0(0.25 / 0.2) - 0.651548) <= 5e-7  # simultaneous DA with 2 lam
+    for eta, ref in ((0.5, -0.3293), (0.1, -1.7296)):
+        tr = al.unlearn(p, "da_alternating", eta=eta, steps=int(100 / eta))
+        assert int(tr.diverged_at) == -1
+        assert abs(float(tr.w[-1, 1]) - ref) <= 5e-5
+        # it is a fixed point of the two half-steps (independent numpy map)
+        w = float(tr.w[-1, 1])
+        w1 = w - eta * (-0.5 * np.exp(-w) + 0.1 * w)
+        w2 = w1 - eta * (0.75 * np.exp(-w1) + 0.1 * w1)
+        assert abs(w2 - w) <= 1e-10
+
+
+def test_finetune_converges_at_the_predicted_linear_rate():
+    # diffrax-style rate test: GD on L_R contracts the error by the spectral
+    # radius rho = max |1 - eta h| over the Hessian eigenvalues h at w^R.
+    p = al.correlated_pair(30, 10, 0.5, 0.3, loss="logistic")
+    eta = 0.5
+    tr = al.unlearn(p, "finetune", eta=eta, steps=80)
+    h = np.linalg.eigvalsh(np.asarray(al.hessian(p, al.solve(p, "oracle").w, "oracle")))
+    rho = np.max(np.abs(1 - eta * h))
+    d = np.asarray(tr.dist_oracle)[20:60]
+    slope = np.polyfit(np.arange(20, 60), np.log(d), 1)[0]
+    assert abs(slope - np.log(rho)) <= 1e-3 * abs(np.log(rho))
+
+
+def test_vmap_over_eta_and_start_matches_single_runs():
+    p = al.orthogonal_blocks([50, 50], [8, 12], 0.5)
+    etas = jnp.array([0.1, 0.5, 1.0])
+    batched = jax.vmap(lambda e: al.unlearn(p, "da", eta=e, steps=30))(etas)
+    for i, e in enumerate(etas):
+        single = al.unlearn(p, "da", eta=float(e), steps=30)
+        np.testing.assert_allclose(batched.w[i], single.w, rtol=1e-14, atol=1e-15)
+    starts = jnp.array([[0.0, 0.0], [1.0, -0.5]])
+    batched = jax.vmap(lambda s: al.unlearn(p, "finetune", eta=0.5, steps=20, start=s))(starts)
+    for i in range(2):
+        np.testing.assert_allclose(batched.w[i], al.unlearn(p, "finetune", eta=0.5, steps=20, start=starts[i]).w,
+                                   rtol=1e-14, atol=1e-15)
+    np.testing.assert_array_equal(batched.w[:, 0], starts)
+
+
+def test_callable_method_plugs_in():
+    p = al.orthogonal_blocks([50, 50], [8, 12], 0.5)
+    half_da = lambda problem, w, eta: w - 0.5 * eta * al.gradient(problem, w, "da")
+    np.testing.assert_allclose(al.unlearn(p, half_da, eta=0.5, steps=10).w,
+                               al.unlearn(p, "da", eta=0.25, steps=10).w, rtol=1e-14)
+
+
+def test_deterministic_bits(getkey):
+    key = getkey()
+    a = al.unlearn(al.gaussian_problem(key, 100, 3, 0.3, 0.1, 0.1), "da", eta=0.2, steps=30)
+    b = al.unlearn(al.gaussian_problem(key, 100, 3, 0.3, 0.1, 0.1), "da", eta=0.2, steps=30)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_float32_smoke():
+    p = al.orthogonal_blocks([50, 50], [8, 12], jnp.float32(0.5))
+    tr = al.unlearn(p, "da", eta=0.5, steps=100)
+    assert tr.w.dtype == jnp.float32
+    assert abs(float(tr.dist_oracle[-1]) - 0.917268) <= 1e-5
