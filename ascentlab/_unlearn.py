@@ -94,7 +94,7 @@ class Trajectory(NamedTuple):
     @property
     def valid(self) -> jax.Array:
         """Boolean mask, shape (..., T+1): True before `diverged_at`."""
-        t = jnp.arange(self.dist_oracle.shape[-1], dtype=jnp.int32)
+        t = jnp.broadcast_to(jnp.arange(self.dist_oracle.shape[-1], dtype=jnp.int32), self.dist_oracle.shape)
         d = jnp.asarray(self.diverged_at)[..., None]
         return (d < 0) | (t < d)
 

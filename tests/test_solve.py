@@ -197,6 +197,15 @@ def test_logistic_da_is_bounded_where_exp_is_unbounded():
     assert abs(0.1 * w2 - (-0.25) * scipy.special.expit(-w2)) <= 1e-12
 
 
+def test_iteration_cap_reports_not_converged():
+    p = al.gaussian_problem(jax.random.key(1), 100, 3, 0.3, 0.1, 0.1)
+    sol = al.solve(p, "oracle", max_steps=1)
+    assert sol.status_name == "not_converged" and int(sol.steps) == 1
+    assert float(sol.grad_norm) > 1e-12
+    np.testing.assert_allclose(sol.grad_norm, np.linalg.norm(np.asarray(al.gradient(p, sol.w, "oracle"))), rtol=1e-12)
+    assert np.isnan(np.asarray(jax.jacfwd(lambda lam: al.solve(p._replace(lam=lam), "oracle", max_steps=1).w)(0.1))).all()
+
+
 def test_float32_smoke():
     p = al.orthogonal_blocks([50, 50], [8, 12], jnp.float32(0.5))
     assert p.X.dtype == jnp.float32

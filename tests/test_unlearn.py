@@ -172,6 +172,17 @@ def test_vmap_over_eta_and_start_matches_single_runs():
     np.testing.assert_array_equal(batched.w[:, 0], starts)
 
 
+def test_batched_divergence_mask_and_jit():
+    # lam = 0.1: Case 3 (diverges); lam = 0.5: Case 2 (converges)
+    f = jax.jit(lambda lam: al.unlearn(al.orthogonal_blocks([50, 50], [5, 15], lam), "da", eta=0.5, steps=60))
+    tr = jax.vmap(f)(jnp.array([0.1, 1.0]))
+    assert tr.valid.shape == (2, 61)
+    t = int(tr.diverged_at[0])
+    assert 0 < t < 50 and int(tr.diverged_at[1]) == -1
+    np.testing.assert_array_equal(tr.valid[0], np.arange(61) < t)
+    assert bool(tr.valid[1].all())
+
+
 def test_callable_method_plugs_in():
     p = al.orthogonal_blocks([50, 50], [8, 12], 0.5)
     half_da = lambda problem, w, eta: w - 0.5 * eta * al.gradient(problem, w, "da")
