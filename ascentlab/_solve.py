@@ -122,9 +122,14 @@ def _direction(H, g):
     return jnp.where(g @ p < 0, p, -g)
 
 
-def _newton(problem, kind, w0, tol, max_steps):
-    f = lambda w: _value(problem, w, kind)
-    grad = lambda w: _gradient(problem, w, kind)
+def damped_newton(f, grad, hess, w0, *, tol, max_steps, escaped=None):
+    """Generic damped Newton minimiser (the engine behind `solve`; jit/vmap-able).
+
+    `f`, `grad`, `hess` are callables of w; `escaped(w, f_w)` flags a run that
+    left the representable region (default: non-finite f). Returns
+    `(w, grad_norm, steps, status)` with the status codes of `STATUS_NAMES`.
+    """
+    escaped = escaped or (lambda w, fw: ~jnp.isfinite(fw))
     eps = jnp.finfo(w0.dtype).eps
 
     def line_search(w, fw, g, p):
@@ -143,27 +148,40 @@ def _newton(problem, kind, w0, tol, max_steps):
         return t, k < _MAX_HALVINGS
 
     def cond(state):
-        w, fw, g, it, stalled, escaped = state
-        return (jnp.linalg.norm(g) > tol) & (it < max_steps) & ~stalled & ~escaped
+        w, fw, g, it, stalled, out = state
+        return (jnp.linalg.norm(g) > tol) & (it < max_steps) & ~stalled & ~out
 
     def body(state):
         w, fw, g, it, _, _ = state
-        p = _direction(_hessian(problem, w, kind), g)
+        p = _direction(hess(w), g)
         t, ok = line_search(w, fw, g, p)
         w_new = jnp.where(ok, w + t * p, w)
         f_new = f(w_new)
-        return w_new, f_new, grad(w_new), it + 1, ~ok, _escaped(problem, w_new, f_new)
+        return w_new, f_new, grad(w_new), it + 1, ~ok, escaped(w_new, f_new)
 
     f0 = f(w0)
-    init = (w0, f0, grad(w0), jnp.zeros((), jnp.int32), jnp.zeros((), bool), _escaped(problem, w0, f0))
-    w, fw, g, it, stalled, escaped = jax.lax.while_loop(cond, body, init)
+    init = (w0, f0, grad(w0), jnp.zeros((), jnp.int32), jnp.zeros((), bool), escaped(w0, f0))
+    w, fw, g, it, stalled, out = jax.lax.while_loop(cond, body, init)
     gnorm = jnp.linalg.norm(g)
-    min_eig = jnp.linalg.eigvalsh(_hessian(problem, w, kind))[0]
+    min_eig = jnp.linalg.eigvalsh(hess(w))[0]
     status = jnp.where(
-        escaped,
+        out,
         UNBOUNDED,
         jnp.where(gnorm <= tol, jnp.where(min_eig > 0, MINIMUM, SADDLE_OR_MAXIMUM), NOT_CONVERGED),
     ).astype(jnp.int32)
+    return w, gnorm, it, status
+
+
+def _newton(problem, kind, w0, tol, max_steps):
+    w, gnorm, it, status = damped_newton(
+        lambda w: _value(problem, w, kind),
+        lambda w: _gradient(problem, w, kind),
+        lambda w: _hessian(problem, w, kind),
+        w0,
+        tol=tol,
+        max_steps=max_steps,
+        escaped=lambda w, fw: _escaped(problem, w, fw),
+    )
     # Integer aux outputs break custom_root's JVP (it gives them int tangents
     # instead of float0), so steps and status travel as floats until _solve.
     return w, (gnorm, it.astype(w.dtype), status.astype(w.dtype))

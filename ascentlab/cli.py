@@ -1,4 +1,4 @@
-"""Command-line entry point: `ascentlab demo [--out DIR]`.
+"""Command-line entry point: `ascentlab demo [--out DIR]`, `ascentlab verify [--json] [--seed S] [--instances N]`.
 
 The CLI (not the library) switches JAX to float64: the exact solutions and
 the paper's six-digit reference values need it.
@@ -98,12 +98,29 @@ def _cmd_demo(args) -> int:
     return 0
 
 
+def _cmd_verify(args) -> int:
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    from ._verify import main as verify_main
+
+    if args.instances < 1:
+        raise SystemExit("ascentlab verify: --instances must be >= 1")
+    return verify_main(args.seed, args.instances, args.json)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="ascentlab", description="When and why does gradient-ascent unlearning fail to forget?")
     sub = parser.add_subparsers(dest="command", required=True)
     p_demo = sub.add_parser("demo", help="the paper's two-coordinate DA example: table and figure")
     p_demo.add_argument("--out", default="ascentlab-out", help="output folder (default: ./ascentlab-out/)")
     p_demo.set_defaults(func=_cmd_demo)
+    p_verify = sub.add_parser("verify", help="check every result of the paper on randomised instances")
+    p_verify.add_argument("--json", action="store_true", help="print a JSON list of rows instead of the table")
+    p_verify.add_argument("--seed", type=int, default=0, help="PRNG seed (default 0)")
+    p_verify.add_argument("--instances", type=int, default=2000,
+                          help="random instances per row (default 2000; the costly rows use a fixed fraction)")
+    p_verify.set_defaults(func=_cmd_verify)
     args = parser.parse_args(argv)
     return args.func(args)
 
