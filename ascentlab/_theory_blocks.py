@@ -22,6 +22,7 @@ References: "Ascent Fails to Forget" (arXiv 2509.26427), Sec. 4-5.1, App. C-H,
 D.3; the theory note's sections 2.1-2.8 and 2.13.
 """
 
+import math
 from typing import NamedTuple
 
 import jax
@@ -33,7 +34,7 @@ from ._problems import Problem
 from ._solve import UNBOUNDED, solve
 from ._unlearn import METHODS, unlearn
 
-_INV_E = float(jnp.exp(-1.0))
+_INV_E = math.exp(-1.0)
 
 
 class Check(NamedTuple):

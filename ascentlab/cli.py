@@ -1,34 +1,17 @@
-"""Command-line entry point: `ascentlab demo [--out DIR]`, `ascentlab verify [--json] [--seed S] [--instances N]`.
+"""Command-line entry point: `ascentlab demo | verify | figure NAME | figures`.
 
 The CLI (not the library) switches JAX to float64: the exact solutions and
 the paper's six-digit reference values need it.
 """
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 # C-5 reference values from the theory note (scipy lambertw + gradient descent),
 # printed beside ours so a reader can compare at a glance.
 _C5_REFERENCE = {0: 0.017063, 1: 0.202013, 2: 0.357797, 5: 0.641828, 10: 0.826618, 20: 0.906244, 100: 0.917268}
-
-
-def _save_atomic(fig, path: Path):
-    """Write `fig` to a temporary file in the target folder, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        fig.savefig(tmp, dpi=150, bbox_inches="tight")
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def demo_figure(result):
@@ -60,12 +43,10 @@ def demo_figure(result):
 
 
 def _cmd_demo(args) -> int:
-    import jax
-
-    jax.config.update("jax_enable_x64", True)
     import numpy as np
 
     from ._demo import TABLE_STEPS, run_demo
+    from .figures import save_figure
 
     t0 = time.perf_counter()
     print("ascentlab demo: descent-ascent unlearning on the paper's two-coordinate example", flush=True)
@@ -93,15 +74,12 @@ def _cmd_demo(args) -> int:
     fig = demo_figure(r)
     paths = [out / "demo.png", out / "demo.pdf"]
     for p in paths:
-        _save_atomic(fig, p)
+        save_figure(fig, p)
     print(f"\n  wrote {paths[0]} and {paths[1]}  ({time.perf_counter() - t0:.1f} s)")
     return 0
 
 
 def _cmd_verify(args) -> int:
-    import jax
-
-    jax.config.update("jax_enable_x64", True)
     from ._verify import main as verify_main
 
     if args.instances < 1:
@@ -109,12 +87,41 @@ def _cmd_verify(args) -> int:
     return verify_main(args.seed, args.instances, args.json)
 
 
+def _cmd_figures(args) -> int:
+    from .figures import FIGURES, make_figure
+
+    names = FIGURES if args.command == "figures" else [args.name]
+    t0 = time.perf_counter()
+    size = "fast" if args.fast else "full-size"
+    print(f"ascentlab {args.command}: {len(names)} figure(s), {size}, style '{args.style}', into {args.out}/", flush=True)
+    for i, name in enumerate(names, 1):
+        print(f"  [{i}/{len(names)}] {name} ...", end="", flush=True)
+        res = make_figure(name, args.out, fast=args.fast, style=args.style)
+        print(f" {res['seconds']:.1f} s  ({Path(res['png']).name}, .pdf, .json)", flush=True)
+    print(f"done in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
 def main(argv=None) -> int:
+    import jax
+
+    # The CLI owns the process: exact results need float64, set before any array exists.
+    jax.config.update("jax_enable_x64", True)
     parser = argparse.ArgumentParser(prog="ascentlab", description="When and why does gradient-ascent unlearning fail to forget?")
     sub = parser.add_subparsers(dest="command", required=True)
     p_demo = sub.add_parser("demo", help="the paper's two-coordinate DA example: table and figure")
     p_demo.add_argument("--out", default="ascentlab-out", help="output folder (default: ./ascentlab-out/)")
     p_demo.set_defaults(func=_cmd_demo)
+    from .figdata import FIGURE_DATA  # names only: no JAX work at parse time
+
+    for cmd, helptext in (("figure", "write one figure (PNG, PDF, JSON)"), ("figures", "write every figure")):
+        p_fig = sub.add_parser(cmd, help=helptext)
+        if cmd == "figure":
+            p_fig.add_argument("name", choices=list(FIGURE_DATA))
+        p_fig.add_argument("--out", default="ascentlab-out", help="output folder (default: ./ascentlab-out/)")
+        p_fig.add_argument("--fast", action="store_true", help="reduced grids and step counts (CI size)")
+        p_fig.add_argument("--style", default="lecture", choices=["lecture", "paper", "none"])
+        p_fig.set_defaults(func=_cmd_figures)
     p_verify = sub.add_parser("verify", help="check every result of the paper on randomised instances")
     p_verify.add_argument("--json", action="store_true", help="print a JSON list of rows instead of the table")
     p_verify.add_argument("--seed", type=int, default=0, help="PRNG seed (default 0)")
