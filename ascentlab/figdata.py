@@ -23,7 +23,7 @@ __all__ = ["FIGURE_DATA"]
 
 # DA outcome classes of the `phase` figure
 TOWARD, DETRIMENTAL, OVERSHOOT, UNBOUNDED_CLASS = range(4)
-OUTCOMES = ("toward the oracle", "detrimental (Lemma 3 region)", "overshoot", "unbounded (Case 3)")
+OUTCOMES = ("toward the oracle", "detrimental (DA and oracle on opposite sides)", "overshoot", "unbounded (Case 3)")
 
 
 def _np(tree):
