@@ -4,8 +4,8 @@ A numerical companion to "Ascent Fails to Forget" (Mavrothalassitis,
 Puigdemont, Levi, Cevher, NeurIPS 2025, arXiv 2509.26427): exact float64
 solutions of the paper's logistic-regression objectives, descent-ascent
 unlearning trajectories, and the Lambert-W closed forms they are checked
-against. The library never writes `jax.config`: enable float64 yourself
-(`jax.config.update("jax_enable_x64", True)`) for the exact results.
+against. The library never writes `jax.config`: switch JAX's `jax_enable_x64`
+option on yourself, before creating arrays, for the exact float64 results.
 """
 
 from ._lambertw import lambertw as lambertw
