@@ -245,7 +245,7 @@ def da_case(z):
     the local **minimum** and the one on $W_{-1}$ ($\le-1$) the local
     **maximum**, since $f''=\lambda(1+w)$ at a stationary point of
     $f(w)=ce^{-w}+\frac\lambda2w^2$; the paper states the opposite.
-    Proof: proofs/cases.py.
+    Tag [T] (cases), assignment corrected [D]. Proof: proofs/cases.py.
     """
     return jnp.where(z >= 0, 1, jnp.where(z >= -_INV_E, 2, 3))
 
@@ -290,7 +290,7 @@ def lemma4_bound(r_j, f_j, n_r, n_f):
     For every $\lambda>0$, $\alpha>0$; zero at $\alpha=|\mathcal F|/|\mathcal R|$.
     Corrected [D]: the proof's intermediate "$\le\ln\alpha$" / "$\le-\ln\alpha$"
     are typos; the completed proof uses $W_0(x)=\ln x-\ln W_0(x)$.
-    Proof: proofs/lemma4.py.
+    Tag [T], proof completed [D]. Proof: proofs/lemma4.py.
     """
     alpha = f_j / r_j
     return jnp.abs(jnp.log((1 + alpha) * n_r / (n_r + n_f)))
@@ -310,7 +310,7 @@ def lemma5_bound(r_j, n_r, lam):
 
     Corrected [D]: the proof says $w^{DA}_j\to-\infty$ for all such $\alpha$;
     that is Case 3 only. In Case 2 $w^{DA}_j=W_0(z)\in(-1,0]$ is finite and
-    the bound still holds. Proof: proofs/lemma5.py.
+    the bound still holds. Tag [T], corrected [D]. Proof: proofs/lemma5.py.
     """
     return lambertw(r_j / (lam * n_r))
 
@@ -372,7 +372,7 @@ def alternating_expansion(w, a, b, lam, *, order: str = "descent_first"):
     $\lambda_{DA}=2\lambda_{\text{Iter-DA}}$). Descent first:
     $g_2=ab\,e^{-2w}-\lambda(a+bw)e^{-w}+\lambda^2w$; ascent first:
     $g_2=ab\,e^{-2w}+\lambda(aw+b)e^{-w}+\lambda^2w$.
-    Proof: proofs/app_d3.py.
+    Tag [T] (the factor 2), [D] (the expansion). Proof: proofs/app_d3.py.
     """
     g1 = (a - b) * jnp.exp(-w) - 2 * lam * w
     if order == "descent_first":

@@ -143,6 +143,7 @@ def lemma12_iteration(b, alpha, eps, steps: int = 60):
     sequences are monotone in opposite directions; from the symmetric start,
     $y_1<y_0$ and $x_1<x_0$, so for $k\ge1$ **$x_k$ decreases and $y_k$
     increases** (checked on random instances by `check_lemma12`).
+    Tag [T] (existence), [R] (the updates), direction corrected [D].
     Returns the iterates (xs, ys), shape (steps+1,). Proof: proofs/lemma12.py.
     """
     c = 1 + eps**2

@@ -24,6 +24,7 @@ C2 $\mathcal D$ has a $(-,+,-,-)$ local minimum; C3 the $\mathcal R$ global
 minimum is $(-,+,+,+)$; C4 the DA global minimum is $(-,+,-,-)$; C5
 $\mathcal R$ has a $(-,+,-,-)$ local minimum (the finetuning trap).
 
+Tag [T] (the set-up and the claims), [D] (the reading and its check).
 References: "Ascent Fails to Forget" (arXiv 2509.26427), Sec. 5.2, Fig. 5,
 App. B; proofs/toy.py (the counting table).
 """
