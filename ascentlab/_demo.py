@@ -11,7 +11,6 @@ than the original model (theory note, claim C-5).
 
 from typing import NamedTuple
 
-import jax
 import jax.numpy as jnp
 
 from ._lambertw import lambertw

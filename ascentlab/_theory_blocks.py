@@ -32,7 +32,7 @@ from ._lambertw import lambertw
 from ._objectives import _hessian
 from ._problems import Problem
 from ._solve import UNBOUNDED, solve
-from ._unlearn import METHODS, unlearn
+from ._unlearn import METHODS, _alternating_ascent_first, unlearn
 
 _INV_E = math.exp(-1.0)
 
@@ -401,9 +401,13 @@ def _alternating_problem(a, b, lam):
     return coordinate_problem(a, b, 1.0, 1.0, lam)
 
 
+def _alternating_step(order):
+    return METHODS["da_alternating"] if order == "descent_first" else _alternating_ascent_first
+
+
 def _fixed_point(p, eta, w0, *, order):
     """Fixed point of the alternating map from w0: 30 Newton steps on m(w) - w (1-D)."""
-    step = METHODS["da_alternating"] if order == "descent_first" else _ascent_first
+    step = _alternating_step(order)
     m = lambda w: step(p, w, eta) - w
 
     def body(_, w):
@@ -413,10 +417,6 @@ def _fixed_point(p, eta, w0, *, order):
     w = jax.lax.fori_loop(0, 30, body, w0)
     slope = jax.jvp(lambda w: step(p, w, eta), (w,), (jnp.ones_like(w),))[1]
     return w[0], slope[0]
-
-
-def _ascent_first(p, w, eta):
-    return METHODS["finetune"](p, METHODS["ga"](p, w, eta), eta)
 
 
 def check_app_d3(a, b, lam, *, order: str = "descent_first", eta0: float = 0.04):
@@ -432,7 +432,7 @@ def check_app_d3(a, b, lam, *, order: str = "descent_first", eta0: float = 0.04)
     Margin: $0.25-$ the largest order error, or $1-|m'(w^*)|$ in Case 3.
     """
     p = _alternating_problem(a, b, lam)
-    step = METHODS["da_alternating"] if order == "descent_first" else _ascent_first
+    step = _alternating_step(order)
     etas = eta0 / 2.0 ** jnp.arange(4.0)
     w_test = jnp.full((1,), 0.3, p.X.dtype)
     g1, g2 = alternating_expansion(w_test[0], a, b, lam, order=order)

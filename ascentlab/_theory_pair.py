@@ -31,7 +31,7 @@ import numpy as np
 from ._lambertw import lambertw
 from ._problems import Problem, make_problem
 from ._solve import MINIMUM, UNBOUNDED, solve
-from ._theory_blocks import _INV_E, _check
+from ._theory_blocks import _check
 
 
 def pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam, loss: str = "exp") -> Problem:
@@ -165,6 +165,21 @@ def _solutions_xy(problem, eps):
     sols = [solve(problem, k) for k in ("original", "oracle", "da")]
     xy = [pair_margins(s.w, eps) for s in sols]
     return xy, sols[2].status
+
+
+def pair_detrimental(problem, eps):
+    r"""Exact solves of a pair problem and whether DA is detrimental there.
+
+    Detrimental (Sec. 5.1.2's goal): a DA stationary point exists and
+    $(x^{\mathcal R}-x^{\mathcal D})(x^{\mathcal D}-x^{DA})\ge0$,
+    $(y^{\mathcal R}-y^{\mathcal D})(y^{\mathcal D}-y^{DA})\ge0$.
+    Returns (detrimental, unbounded, (w^D, w^R, w^DA)).
+    """
+    sols = [solve(problem, k) for k in ("original", "oracle", "da")]
+    (xd, yd), (xr, yr), (xa, ya) = (pair_margins(s.w, eps) for s in sols)
+    unbounded = sols[2].status == UNBOUNDED
+    det = ~unbounded & ((xr - xd) * (xd - xa) >= 0) & ((yr - yd) * (yd - ya) >= 0)
+    return det, unbounded, tuple(s.w for s in sols)
 
 
 def _rel(a, b):

@@ -32,7 +32,6 @@ from typing import Callable, NamedTuple, Union
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from . import _validate as v
 from ._objectives import _gradient, _mean_loss, margins

@@ -112,21 +112,22 @@ def main(argv=None) -> int:
     p_demo = sub.add_parser("demo", help="the paper's two-coordinate DA example: table and figure")
     p_demo.add_argument("--out", default="ascentlab-out", help="output folder (default: ./ascentlab-out/)")
     p_demo.set_defaults(func=_cmd_demo)
-    from .figdata import FIGURE_DATA  # names only: no JAX work at parse time
+    from ._verify import DEFAULT_INSTANCES
+    from .figures import FIGURES, STYLES
 
     for cmd, helptext in (("figure", "write one figure (PNG, PDF, JSON)"), ("figures", "write every figure")):
         p_fig = sub.add_parser(cmd, help=helptext)
         if cmd == "figure":
-            p_fig.add_argument("name", choices=list(FIGURE_DATA))
+            p_fig.add_argument("name", choices=list(FIGURES))
         p_fig.add_argument("--out", default="ascentlab-out", help="output folder (default: ./ascentlab-out/)")
         p_fig.add_argument("--fast", action="store_true", help="reduced grids and step counts (CI size)")
-        p_fig.add_argument("--style", default="lecture", choices=["lecture", "paper", "none"])
+        p_fig.add_argument("--style", default="lecture", choices=list(STYLES))
         p_fig.set_defaults(func=_cmd_figures)
     p_verify = sub.add_parser("verify", help="check every result of the paper on randomised instances")
     p_verify.add_argument("--json", action="store_true", help="print a JSON list of rows instead of the table")
     p_verify.add_argument("--seed", type=int, default=0, help="PRNG seed (default 0)")
-    p_verify.add_argument("--instances", type=int, default=2000,
-                          help="random instances per row (default 2000; the costly rows use a fixed fraction)")
+    p_verify.add_argument("--instances", type=int, default=DEFAULT_INSTANCES,
+                          help=f"random instances per row (default {DEFAULT_INSTANCES}; the costly rows use a fixed fraction)")
     p_verify.set_defaults(func=_cmd_verify)
     args = parser.parse_args(argv)
     return args.func(args)

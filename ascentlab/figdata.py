@@ -56,9 +56,7 @@ def fig4_data(fast: bool):
 
         def detrimental(alpha, ep):
             prob = th.pair_problem(r_ij, alpha, n_r - r_ij, n_f - alpha * r_ij, ep, lam)
-            (xd, yd), (xr, yr), (xa, ya) = (th.pair_margins(solve(prob, k).w, ep) for k in ("original", "oracle", "da"))
-            ok = solve(prob, "da").status != UNBOUNDED
-            return ok & ((xr - xd) * (xd - xa) >= 0) & ((yr - yd) * (yd - ya) >= 0)
+            return th.pair_detrimental(prob, ep)[0]
 
         A, E = np.meshgrid(alphas, eps, indexing="ij")
         region = jax.jit(jax.vmap(detrimental))(jnp.asarray(A.ravel()), jnp.asarray(E.ravel())).reshape(A.shape)
@@ -124,7 +122,8 @@ def trajectories_data(fast: bool):
 
 # ------------------------------------------------------------------ phase --
 def _classify(wd, wr, wda, unbounded, detrimental):
-    toward = jnp.abs(wda - wr) < jnp.abs(wd - wr)
+    dist = lambda u, v: jnp.sqrt(jnp.sum((u - v) ** 2))  # scalars (a coordinate) or vectors (the pair)
+    toward = dist(wda, wr) < dist(wd, wr)
     return jnp.where(unbounded, UNBOUNDED_CLASS, jnp.where(detrimental, DETRIMENTAL, jnp.where(toward, TOWARD, OVERSHOOT)))
 
 
@@ -155,13 +154,8 @@ def phase_data(fast: bool):
 
     def pair(alpha, ep):
         prob = th.pair_problem(pr_ij, alpha, pr - pr_ij, pf - alpha * pr_ij, ep, plam)
-        sols = [solve(prob, k) for k in ("original", "oracle", "da")]
-        (xd, yd), (xr, yr), (xa, ya) = (th.pair_margins(s.w, ep) for s in sols)
-        unb = sols[2].status == UNBOUNDED
-        det = ~unb & ((xr - xd) * (xd - xa) >= 0) & ((yr - yd) * (yd - ya) >= 0)
-        dist = lambda u, v: jnp.linalg.norm(u - v)
-        toward = dist(sols[2].w, sols[1].w) < dist(sols[0].w, sols[1].w)
-        return jnp.where(unb, UNBOUNDED_CLASS, jnp.where(det, DETRIMENTAL, jnp.where(toward, TOWARD, OVERSHOOT)))
+        det, unb, (wd, wr, wda) = th.pair_detrimental(prob, ep)
+        return _classify(wd, wr, wda, unb, det)
 
     cls_eps = jax.jit(jax.vmap(pair))(jnp.asarray(A2.ravel()), jnp.asarray(E2.ravel())).reshape(A2.shape)
     b, p = pr_ij / (plam * (pr + pf)), pr_ij / (plam * pr)

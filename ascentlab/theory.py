@@ -61,6 +61,7 @@ from ._theory_pair import lemma10_crossing as lemma10_crossing
 from ._theory_pair import lemma10_thresholds as lemma10_thresholds
 from ._theory_pair import lemma12_iteration as lemma12_iteration
 from ._theory_pair import pair_coefficients as pair_coefficients
+from ._theory_pair import pair_detrimental as pair_detrimental
 from ._theory_pair import pair_margins as pair_margins
 from ._theory_pair import pair_problem as pair_problem
 

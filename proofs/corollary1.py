@@ -10,7 +10,7 @@ Code: ascentlab.theory.corollary1, check_corollary1.
 
 import sympy as sp
 
-from proofs._common import Contract, W, alpha, eta, lam, latex_block, n_d, n_f, n_r, r_j, w
+from proofs._common import Contract, W, alpha, eta, lam, latex_block, n_d, n_f, n_r, w
 
 
 def closed_forms():
