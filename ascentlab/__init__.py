@@ -22,6 +22,7 @@ from ._problems import orthogonal_blocks as orthogonal_blocks
 from ._solve import STATUS_NAMES as STATUS_NAMES
 from ._solve import Solution as Solution
 from ._solve import margin_bound as margin_bound
+from ._solve import unbounded_ray as unbounded_ray
 from ._solve import solve as solve
 
 from ._unlearn import METHODS as METHODS

@@ -95,6 +95,14 @@ def _value(problem, w, kind):
     return c @ ell + 0.5 * problem.lam * (w @ w)
 
 
+def _value_size(problem, w, kind):
+    r"""$\sum_i|c_i|\ell(m_i)+\frac\lambda2\|w\|^2$: the magnitude of the terms `_value` adds up
+    (its rounding is about $\epsilon_{\text{mach}}$ times this, not times $|L|$, when terms cancel)."""
+    c = coefficients(problem, kind)
+    ell, _, _ = _loss_and_derivatives(margins(problem, w), problem.loss)
+    return jnp.abs(c) @ ell + 0.5 * problem.lam * (w @ w)
+
+
 def _gradient(problem, w, kind):
     c = coefficients(problem, kind)
     _, d1, _ = _loss_and_derivatives(margins(problem, w), problem.loss)

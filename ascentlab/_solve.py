@@ -9,12 +9,14 @@ non-convex or unbounded below (the paper's Case 3, exponential loss); the
 search starts at $w^{\mathcal D}$ and only ever descends, so it reaches the
 stationary point that DA's gradient flow from the original model reaches.
 
-Each iteration: Hessian $H$; if its Cholesky factor exists, the Newton
-direction $-H^{-1}g$; otherwise the direction $-V|\Lambda|^{-1}V^\top g$ from
-$H=V\Lambda V^\top$ (a descent direction, eigenvalues floored); then
+Each iteration: Hessian $H=V\Lambda V^\top$ (`_linalg.sym_eigh`: Jacobi
+rotations in pure JAX for $d\le8$, LAPACK beyond), the direction
+$-V|\Lambda|^{-1}V^\top g$ -- the Newton direction $-H^{-1}g$ when $H$ is
+positive definite, a descent direction otherwise (eigenvalues floored); then
 backtracking (Armijo, $c=10^{-4}$, with a rounding slack of
-$16\,\epsilon_{\text{mach}}\max(1,|L|)$ so that full steps are accepted once
-$L$ stops changing in floating point).
+$16\,\epsilon_{\text{mach}}\max(1,\sum_i|c_i|\ell(m_i)+\frac\lambda2\|w\|^2)$ -- the size
+of the terms $L$ adds up, which can cancel to a much smaller $|L|$ in $L_{DA}$ --
+so that full steps are accepted once $L$ stops changing in floating point).
 
 Termination (always; never a silent NaN):
 
@@ -30,7 +32,12 @@ Termination (always; never a silent NaN):
   $\lambda<e^{-354}$. With the logistic loss $L_{DA}$ is bounded below
   (linear loss growth, quadratic ridge), so this does not happen.
 * `"not_converged"`: `max_steps` iterations or a failed line search first;
-  `grad_norm` says how close it got.
+  `grad_norm` says how close it got;
+* `"local_minimum"`: a minimum (as `"minimum"`) of an objective that is
+  certified unbounded below (`unbounded_ray`), so it is only local: with the
+  exponential loss, $L_{DA}$ in the paper's Case 2, or App. J's DA at large
+  $\lambda$. `"minimum"` itself promises nothing global for $L_{DA}$: the
+  certificate is sufficient, not necessary (see `unbounded_ray`).
 
 The returned `w` is differentiable with respect to the problem's float
 leaves (`X`, `lam`, `weights`, and whatever built them: `eps`, `rho`, ...)
@@ -50,14 +57,16 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _validate as v
-from ._objectives import _gradient, _hessian, _value, margins
+from ._linalg import sym_eigh, sym_min_eigenvalue, sym_solve
+from ._objectives import _gradient, _hessian, _value, _value_size, coefficients, margins
 from ._problems import Problem, check_problem
 
-__all__ = ["Solution", "solve", "STATUS_NAMES", "margin_bound"]
+__all__ = ["Solution", "solve", "STATUS_NAMES", "margin_bound", "unbounded_ray"]
 
 KINDS = ("original", "oracle", "da")
-STATUS_NAMES = ("minimum", "saddle_or_maximum", "unbounded", "not_converged")
-MINIMUM, SADDLE_OR_MAXIMUM, UNBOUNDED, NOT_CONVERGED = range(4)
+STATUS_NAMES = ("minimum", "saddle_or_maximum", "unbounded", "not_converged", "local_minimum")
+MINIMUM, SADDLE_OR_MAXIMUM, UNBOUNDED, NOT_CONVERGED, LOCAL_MINIMUM = range(5)
+_RAY_CANDIDATES = 8
 
 _ARMIJO = 1e-4
 _MAX_HALVINGS = 60
@@ -71,13 +80,19 @@ class Solution(NamedTuple):
         grad_norm: $\\|\\nabla L(w)\\|_2$ at `w` -- the tolerance reached.
         steps: Newton iterations taken (int32).
         status: int32 code, an index into `STATUS_NAMES`
-            ("minimum", "saddle_or_maximum", "unbounded", "not_converged").
+            ("minimum", "saddle_or_maximum", "unbounded", "not_converged",
+            "local_minimum").
     """
 
     w: jax.Array
     grad_norm: jax.Array
     steps: jax.Array
     status: jax.Array
+
+    @property
+    def is_minimum(self):
+        """True where the status is "minimum" or "local_minimum" (boolean array when batched)."""
+        return (jnp.asarray(self.status) == MINIMUM) | (jnp.asarray(self.status) == LOCAL_MINIMUM)
 
     @property
     def status_name(self):
@@ -106,35 +121,106 @@ def default_tol(dtype) -> float:
     return 1e-12 if np.finfo(dtype).bits >= 64 else 1e-5
 
 
+def unbounded_ray(problem: Problem, kind: str, w=None):
+    r"""A ray along which the objective tends to $-\infty$, if one is found (exponential loss).
+
+    Along $w=tv$, $t\to\infty$, an objective $\sum_ic_ie^{-tm_i(v)}+\frac\lambda2t^2\|v\|^2$
+    (margins $m_i(v)=y_i\langle v,x_i\rangle$, coefficients $c_i$ of
+    `coefficients`; $c_i<0$ on the forget set for "da") is dominated by the
+    terms with the smallest margin $\mu=\min_{c_i\ne0}m_i(v)$: if $\mu<0$
+    and their coefficients sum to a negative number, the exponential beats
+    the quadratic and $L(tv)\to-\infty$. That is a proof for the given `v`.
+    Candidates: $v=-y_jx_j$ for the forget samples $j$ with the smallest
+    margins at `w` (at most 8) and the coefficient-weighted forget mean.
+    Near-ties are resolved conservatively: the smallest forget margin must
+    lie below every retain margin by more than their rounding, or tie with
+    them bit for bit (identical rows), in which case the tied coefficients
+    must sum below zero by more than their rounding (so $a_j=b_j$ is not
+    certified, whatever its last bit). The certificate is sufficient, not
+    necessary.
+
+    The logistic loss grows linearly, so with it every objective here is
+    bounded below; "original" and "oracle" are strongly convex. For those
+    the answer is always (False, 0).
+
+    Args:
+        problem: the unlearning problem.
+        kind: "original", "oracle" or "da".
+        w: the point whose smallest forget margins pick the candidates
+            (default: the origin).
+
+    Returns:
+        `(certified, v)`: a boolean and the ray's direction, shape (d,)
+        (zeros when not certified). jit/vmap-able.
+
+    References: Lemma 3 (Case 2: a local minimum of an objective unbounded
+    below), App. J; docs/theory.md#cases and #app_j.
+    """
+    d = problem.X.shape[1]
+    dtype = problem.X.dtype
+    if kind != "da" or problem.loss != "exp":
+        return jnp.zeros((), bool), jnp.zeros(d, dtype)
+    w = jnp.zeros(d, dtype) if w is None else jnp.asarray(w, dtype)
+    c = coefficients(problem, kind)
+    in_f = problem.forget & (c != 0)
+    big = jnp.finfo(dtype).max
+    k = min(_RAY_CANDIDATES, problem.X.shape[0])
+    _, idx = jax.lax.top_k(jnp.where(in_f, -margins(problem, w), -big), k)
+    yx = problem.y[:, None] * problem.X
+    # -y_j x_j, and the forget mean -sum_F |c_j| y_j x_j = sum_F c_j y_j x_j (c_j < 0 there)
+    cands = jnp.concatenate([-yx[idx], (jnp.where(in_f, c, 0.0) @ yx)[None]])
+    valid = jnp.concatenate([in_f[idx], jnp.any(in_f)[None]])
+
+    def certify(v, ok):
+        m = margins(problem, v)
+        active = c != 0
+        tau = 64 * jnp.finfo(dtype).eps * jnp.max(jnp.abs(problem.X)) * jnp.sum(jnp.abs(v))
+        mu_f = jnp.min(jnp.where(active & problem.forget, m, big))
+        mu_r = jnp.min(jnp.where(active & ~problem.forget, m, big))
+        strict = mu_f < mu_r - tau
+        tied = active & (m == mu_f)
+        near_not_tied = active & ~tied & (m < mu_f + tau)
+        c_tied = jnp.where(tied, c, 0.0)
+        # the tied coefficients must sum below zero by more than their rounding (equal means cancel)
+        tie_ok = ~jnp.any(near_not_tied) & (jnp.sum(c_tied) < -64 * jnp.finfo(dtype).eps * jnp.sum(jnp.abs(c_tied)))
+        return ok & (mu_f < -tau) & (strict | tie_ok)
+
+    good = jax.vmap(certify)(cands, valid)
+    first = jnp.argmax(good)
+    certified = jnp.any(good)
+    return certified, jnp.where(certified, cands[first], 0.0)
+
+
 def _escaped(problem, w, fw):
     return (jnp.max(jnp.abs(margins(problem, w))) > margin_bound(problem.loss, w.dtype)) | ~jnp.isfinite(fw)
 
 
 def _direction(H, g):
-    chol = jnp.linalg.cholesky(H)
-    chol_ok = jnp.all(jnp.isfinite(chol))
-    safe_chol = jnp.where(chol_ok, chol, jnp.eye(H.shape[0], dtype=H.dtype))
-    p_newton = -jax.scipy.linalg.cho_solve((safe_chol, True), g)
-    vals, vecs = jnp.linalg.eigh(H)
+    # -V |Lambda|^{-1} V^T g: the Newton direction when H is positive definite, a descent
+    # direction otherwise (eigenvalues floored); one eigendecomposition (`_linalg.sym_eigh`)
+    vals, vecs = sym_eigh(H)
     floor = jnp.finfo(H.dtype).eps * jnp.max(jnp.abs(vals)) + jnp.finfo(H.dtype).tiny
-    p_mod = -vecs @ ((vecs.T @ g) / jnp.maximum(jnp.abs(vals), floor))
-    p = jnp.where(chol_ok, p_newton, p_mod)
+    p = -vecs @ ((vecs.T @ g) / jnp.maximum(jnp.abs(vals), floor))
     return jnp.where(g @ p < 0, p, -g)
 
 
-def damped_newton(f, grad, hess, w0, *, tol, max_steps, escaped=None):
+def damped_newton(f, grad, hess, w0, *, tol, max_steps, escaped=None, size=None):
     """Generic damped Newton minimiser (the engine behind `solve`; jit/vmap-able).
 
     `f`, `grad`, `hess` are callables of w; `escaped(w, f_w)` flags a run that
-    left the representable region (default: non-finite f). Returns
-    `(w, grad_norm, steps, status)` with the status codes of `STATUS_NAMES`.
+    left the representable region (default: non-finite f); `size(w)` is the
+    magnitude of the terms `f` adds up (default `|f|`), which sets the
+    Armijo test's rounding slack. A step that no longer changes `w` ends the
+    run (as a failed line search does). Returns `(w, grad_norm, steps,
+    status)` with the status codes of `STATUS_NAMES`.
     """
     escaped = escaped or (lambda w, fw: ~jnp.isfinite(fw))
+    size = size or (lambda w: jnp.abs(f(w)))
     eps = jnp.finfo(w0.dtype).eps
 
     def line_search(w, fw, g, p):
         slope = g @ p
-        slack = 16 * eps * jnp.maximum(1.0, jnp.abs(fw))
+        slack = 16 * eps * jnp.maximum(1.0, jnp.maximum(jnp.abs(fw), size(w)))
 
         def accepted(t):
             f_new = f(w + t * p)
@@ -157,13 +243,14 @@ def damped_newton(f, grad, hess, w0, *, tol, max_steps, escaped=None):
         t, ok = line_search(w, fw, g, p)
         w_new = jnp.where(ok, w + t * p, w)
         f_new = f(w_new)
-        return w_new, f_new, grad(w_new), it + 1, ~ok, escaped(w_new, f_new)
+        moved = jnp.any(w_new != w)
+        return w_new, f_new, grad(w_new), it + 1, ~(ok & moved), escaped(w_new, f_new)
 
     f0 = f(w0)
     init = (w0, f0, grad(w0), jnp.zeros((), jnp.int32), jnp.zeros((), bool), escaped(w0, f0))
     w, fw, g, it, stalled, out = jax.lax.while_loop(cond, body, init)
     gnorm = jnp.linalg.norm(g)
-    min_eig = jnp.linalg.eigvalsh(hess(w))[0]
+    min_eig = sym_min_eigenvalue(hess(w))
     status = jnp.where(
         out,
         UNBOUNDED,
@@ -181,6 +268,7 @@ def _newton(problem, kind, w0, tol, max_steps):
         tol=tol,
         max_steps=max_steps,
         escaped=lambda w, fw: _escaped(problem, w, fw),
+        size=lambda w: _value_size(problem, w, kind),
     )
     # Integer aux outputs break custom_root's JVP (it gives them int tangents
     # instead of float0), so steps and status travel as floats until _solve.
@@ -200,22 +288,24 @@ def _nan_tangent_unless_jvp(primals, tangents):
     return x, jnp.where(ok, dx, jnp.nan)
 
 
-@functools.partial(jax.jit, static_argnums=(1, 3, 4))
+@functools.partial(jax.jit, static_argnums=(1, 4))
 def _solve(problem, kind, w0, tol, max_steps):
     def solve_fn(_, w_init):
         return _newton(problem, kind, w_init, tol, max_steps)
 
     def tangent_solve(linear_map, rhs):
         # linear_map is the Hessian action at the root; materialise it (d is small).
-        return jnp.linalg.solve(jax.jacfwd(linear_map)(rhs), rhs)
+        return sym_solve(jax.jacfwd(linear_map)(rhs), rhs)
 
     root, (gnorm, steps, status) = jax.lax.custom_root(
         lambda w: _gradient(problem, w, kind), w0, solve_fn, tangent_solve, has_aux=True
     )
     status = status.astype(jnp.int32)
+    unbounded_below, _ = unbounded_ray(problem, kind, root)
+    status = jnp.where((status == MINIMUM) & unbounded_below, LOCAL_MINIMUM, status)
     # The implicit function theorem needs a stationary point: a derivative of
     # an "unbounded" or "not_converged" result is NaN, never a silent number.
-    root = _nan_tangent_unless(root, (status == MINIMUM) | (status == SADDLE_OR_MAXIMUM))
+    root = _nan_tangent_unless(root, (status == MINIMUM) | (status == SADDLE_OR_MAXIMUM) | (status == LOCAL_MINIMUM))
     return Solution(root, gnorm, steps.astype(jnp.int32), status)
 
 
@@ -239,14 +329,18 @@ def solve(
     $W_0\big(\frac{(1-\alpha|\mathcal R|/|\mathcal F|)|\mathcal R_j|}{\lambda|\mathcal R|}\big)$
     (the $W_0$ point is the local minimum in Case 2; no solution in Case 3).
 
-    jit- and vmap-compatible (the kind, `tol` and `max_steps` are static);
+    jit- and vmap-compatible (the kind and `max_steps` are static; `tol` may
+    be traced, e.g. scaled with a batched $\lambda$);
     `w` is implicitly differentiable with respect to the problem's floats.
 
     Args:
         problem: the unlearning problem.
         kind: "original", "oracle" or "da".
         tol: stop when $\|\nabla L\|_2\le$ `tol` (default 1e-12 in float64,
-            1e-5 in float32).
+            1e-5 in float32). Gradients scale with $\lambda$ near the
+            solution, so at small $\lambda$ pass e.g. `1e-12 * lam` for the
+            same relative accuracy; a `tol` below the gradient's rounding
+            level ends in "not_converged" after `max_steps`.
         max_steps: Newton iteration cap (>= 1).
         init: optional starting point, shape (d,).
 
@@ -261,7 +355,7 @@ def solve(
     v.check_choice(where, "kind", kind, KINDS)
     max_steps = v.check_int(where, "max_steps", max_steps, minimum=1)
     dtype = problem.X.dtype
-    tol = default_tol(dtype) if tol is None else float(v.check_positive_scalar(where, "tol", tol))
+    tol = default_tol(dtype) if tol is None else jnp.asarray(v.check_positive_scalar(where, "tol", tol), dtype)
     d = problem.X.shape[1]
     if init is not None:
         init = v.check_array(where, "init", init, ndim=1)
