@@ -20,8 +20,12 @@ DA:&\ x=p(1+\epsilon^2)e^{-x}-2q\epsilon e^{-y},\ y=2p\epsilon e^{-x}-q(1+\epsil
 \end{aligned}
 $$
 
+Every check compares `solve` (tightened, with a-posteriori error bounds
+carried into the margins: $|\Delta x|,|\Delta y|\le(1+\epsilon)\|\Delta w\|$)
+with the formula under test.
+
 References: "Ascent Fails to Forget" (arXiv 2509.26427), Sec. 5.1.2, App. I,
-App. J; theory note sections 2.9-2.10; proofs/lemma6.py ... proofs/app_j.py.
+App. J; docs/theory.md; proofs/lemma6.py ... proofs/app_j.py.
 """
 
 import jax
@@ -29,9 +33,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._lambertw import lambertw
+from ._objectives import objective
 from ._problems import Problem, make_problem
-from ._solve import MINIMUM, UNBOUNDED, solve
-from ._theory_blocks import _check
+from ._solve import LOCAL_MINIMUM, MINIMUM, SADDLE_OR_MAXIMUM, UNBOUNDED, solve
+from ._theory_check import EPS, make_check, solve_checked, w_rounding
+
+_INV_E = float(np.exp(-1.0))
 
 
 def pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam, loss: str = "exp") -> Problem:
@@ -136,7 +143,7 @@ def lemma12_iteration(b, alpha, eps, steps: int = 60):
     The limit solves the system with $y\le x$ (Lemma 12: for $\alpha\le1$ a
     solution with $y^{\mathcal D}\le x^{\mathcal D}$ exists).
 
-    Corrected [D]: the theory note reconstructs the induction as "$y_k$
+    Corrected [D]: the earlier reconstruction has the induction as "$y_k$
     decreases and $x_k$ increases". Both half-maps are decreasing
     ($\frac{d}{dc}(c+W(Ke^{-c}))=\frac1{1+W}>0$ with $c$ decreasing in the
     other margin), so $x_{k+1}=X(Y(x_k))$ is an increasing map and both
@@ -161,10 +168,15 @@ def lemma12_iteration(b, alpha, eps, steps: int = 60):
     return jnp.concatenate([x0[None], xs]), jnp.concatenate([x0[None], ys])
 
 
-def _solutions_xy(problem, eps):
-    sols = [solve(problem, k) for k in ("original", "oracle", "da")]
-    xy = [pair_margins(s.w, eps) for s in sols]
-    return xy, sols[2].status
+def _pair_solutions(problem, eps):
+    """Tight (x, y) margins of the original, oracle and DA solutions, their error bounds, and DA's solution."""
+    out, errs, sols = [], [], []
+    for kind in ("original", "oracle", "da"):
+        sol, err = solve_checked(problem, kind)
+        out.append(pair_margins(sol.w, eps))
+        errs.append((1 + eps) * err)
+        sols.append(sol)
+    return out, errs, sols[2]
 
 
 def pair_detrimental(problem, eps):
@@ -182,70 +194,102 @@ def pair_detrimental(problem, eps):
     return det, unbounded, tuple(s.w for s in sols)
 
 
-def _rel(a, b):
-    return jnp.abs(a - b) / jnp.maximum(1.0, jnp.abs(b))
+def _is_minimum(status):
+    return (status == MINIMUM) | (status == LOCAL_MINIMUM)
 
 
 def check_lemma6(r_ij, alpha, r_rest, f_rest, eps, lam):
-    """Oracle margins from `solve` against Lemma 6 (margin: 1e-10 minus the relative error)."""
-    b, p, q, n_r, n_f = pair_coefficients(r_ij, alpha, r_rest, f_rest, lam)
-    ((_, _), (xr, yr), _), _ = _solutions_xy(pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
+    """Oracle margins from `solve` against Lemma 6 (tolerance: the solve's error bound plus Lambert-W rounding)."""
+    _, p, _, _, _ = pair_coefficients(r_ij, alpha, r_rest, f_rest, lam)
+    (_, (xr, yr), _), (_, er, _), _ = _pair_solutions(pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
     x, y = lemma6(p, eps)
-    err = jnp.maximum(_rel(xr, x), _rel(yr, y))
-    return _check(jnp.stack([x, y]), jnp.stack([xr, yr]), 1e-10 - err)
+    tol = er + w_rounding(x)
+    err = jnp.maximum(jnp.abs(xr - x), jnp.abs(yr - y))
+    return make_check(jnp.stack([x, y]), jnp.stack([xr, yr]), tol - err, scale=tol)
 
 
 def check_lemma7(r_ij, alpha, r_rest, f_rest, eps, lam):
-    """Original-model margins from `solve` inside Lemma 7's ranges (applies for alpha <= 1)."""
+    r"""Original-model margins from `solve` inside Lemma 7's ranges (applies for $\alpha\le1$).
+
+    At $\alpha=1$ the lower bound of $x^{\mathcal D}$ and the upper bound of
+    $y^{\mathcal D}$ are attained ($x=y=W_0(b(1+\epsilon)^2)$): those
+    instances are tested, with the solve's error bound as tolerance. Margin
+    relative to $\max(|x^{\mathcal D}|,|y^{\mathcal D}|)$.
+    """
     b, *_ = pair_coefficients(r_ij, alpha, r_rest, f_rest, lam)
-    ((xd, yd), _, _), _ = _solutions_xy(pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
+    ((xd, yd), _, _), (ed, _, _), _ = _pair_solutions(pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
     x_lo, x_hi, y_lo, y_hi = lemma7_bounds(b, alpha, eps)
-    margin = jnp.min(jnp.stack([xd - x_lo, x_hi - xd, yd - y_lo, y_hi - yd]))
-    return _check(jnp.stack([x_lo, x_hi, y_lo, y_hi]), jnp.stack([xd, yd]), margin, applies=alpha <= 1, tol=1e-11)
+    slack = jnp.min(jnp.stack([xd - x_lo, x_hi - xd, yd - y_lo, y_hi - yd]))
+    tol = ed + 2 * w_rounding(jnp.maximum(x_hi, y_hi))
+    return make_check(jnp.stack([x_lo, x_hi, y_lo, y_hi]), jnp.stack([xd, yd]), slack, applies=alpha <= 1, tol=tol,
+                      scale=jnp.maximum(jnp.abs(xd), jnp.abs(yd)))
 
 
 def check_lemma8(r_ij, alpha, r_rest, f_rest, eps, lam):
-    """DA margins from `solve` below Lemma 8's bounds, wherever a DA minimum exists."""
+    r"""DA margins from `solve` below Lemma 8's bounds; and no DA stationary point where a bound is NaN.
+
+    [D] At any DA stationary point $y\le x$, hence $xe^x\le p(1+\epsilon^2)-2q\epsilon$
+    and $ye^y\le2p\epsilon-q(1+\epsilon^2)$: both arguments are $\ge-1/e$. So
+    where one is below $-1/e$ (the bound is NaN) `solve` must find no
+    stationary point ("unbounded"); where a DA minimum exists (local: the
+    exponential-loss DA objective is unbounded below) it must lie below
+    both bounds, up to its error bound.
+    """
     _, p, q, _, _ = pair_coefficients(r_ij, alpha, r_rest, f_rest, lam)
-    (_, _, (xa, ya)), status = _solutions_xy(pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
+    (_, _, (xa, ya)), (_, _, eda), sda = _pair_solutions(pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
     x_hi, y_hi = lemma8_bounds(p, q, eps)
-    margin = jnp.where(jnp.isnan(x_hi) | jnp.isnan(y_hi), -1.0, jnp.minimum(x_hi - xa, y_hi - ya))
-    return _check(jnp.stack([x_hi, y_hi]), jnp.stack([xa, ya]), margin, applies=status == MINIMUM, tol=1e-11)
+    none_exists = jnp.isnan(x_hi) | jnp.isnan(y_hi)
+    stationary = _is_minimum(sda.status) | (sda.status == SADDLE_OR_MAXIMUM)
+    tol = eda + w_rounding(jnp.where(none_exists, 0.0, jnp.maximum(x_hi, y_hi)))
+    rel = (jnp.minimum(x_hi - xa, y_hi - ya) + tol) / jnp.maximum(jnp.maximum(jnp.abs(xa), jnp.abs(ya)), tol)
+    margin = jnp.where(none_exists, jnp.where(stationary, -1.0, 1.0), rel)
+    return make_check(jnp.stack([x_hi, y_hi]), jnp.stack([xa, ya]), margin,
+                      applies=none_exists | _is_minimum(sda.status))
 
 
 def check_lemma9(r_ij, alpha, r_rest, f_rest, eps, lam):
-    r"""$\alpha\ge\alpha_{D>DA}$ (and $\alpha\le1$, a DA minimum exists) $\Rightarrow$ $x^{\mathcal D}\ge x^{DA}$, $y^{\mathcal D}\ge y^{DA}$."""
+    r"""$\alpha\ge\alpha_{D>DA}$ (and $\alpha\le1$, a DA minimum exists) $\Rightarrow$ $x^{\mathcal D}\ge x^{DA}$, $y^{\mathcal D}\ge y^{DA}$.
+
+    Tolerance: the two solves' error bounds; margin relative to $|x^{\mathcal D}|$.
+    """
     _, _, _, n_r, n_f = pair_coefficients(r_ij, alpha, r_rest, f_rest, lam)
-    ((xd, yd), _, (xa, ya)), status = _solutions_xy(pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
+    ((xd, yd), _, (xa, ya)), (ed, _, eda), sda = _pair_solutions(
+        pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
     thr = lemma9_threshold(n_r, n_f, eps)
-    applies = (status == MINIMUM) & (alpha >= thr) & (alpha <= 1)
-    return _check(thr, jnp.stack([xd - xa, yd - ya]), jnp.minimum(xd - xa, yd - ya), applies=applies, tol=1e-11)
+    applies = _is_minimum(sda.status) & (alpha >= thr) & (alpha <= 1)
+    return make_check(thr, jnp.stack([xd - xa, yd - ya]), jnp.minimum(xd - xa, yd - ya), applies=applies,
+                      tol=ed + eda, scale=jnp.abs(xd))
 
 
 def check_lemma10(r_ij, alpha, r_rest, f_rest, eps, lam):
-    r"""$\alpha\le\min(\alpha^x_{R>D},\alpha^y_{R>D})$ (derived) $\Rightarrow$ $x^{\mathcal R}\ge x^{\mathcal D}$, $y^{\mathcal R}\ge y^{\mathcal D}$."""
+    r"""$\alpha\le\min(\alpha^x_{R>D},\alpha^y_{R>D})$ (derived) $\Rightarrow$ $x^{\mathcal R}\ge x^{\mathcal D}$, $y^{\mathcal R}\ge y^{\mathcal D}$.
+
+    Tolerance: the two solves' error bounds; margin relative to $|x^{\mathcal R}|$.
+    """
     b, p, *_ = pair_coefficients(r_ij, alpha, r_rest, f_rest, lam)
-    ((xd, yd), (xr, yr), _), _ = _solutions_xy(pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
+    ((xd, yd), (xr, yr), _), (ed, er, _), _ = _pair_solutions(
+        pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
     ax, ay = lemma10_thresholds(b, p, eps)
     thr = jnp.minimum(ax, ay)
     applies = (alpha <= thr) & (alpha <= 1)
-    return _check(thr, jnp.stack([xr - xd, yr - yd]), jnp.minimum(xr - xd, yr - yd), applies=applies, tol=1e-11)
+    return make_check(thr, jnp.stack([xr - xd, yr - yd]), jnp.minimum(xr - xd, yr - yd), applies=applies,
+                      tol=ed + er, scale=jnp.abs(xr))
 
 
 def lemma10_crossing(r_ij, n_r, n_f, eps, lam, *, iters: int = 50):
     r"""The exact $\alpha$ where $x^{\mathcal R}=x^{\mathcal D}$ and where $y^{\mathcal R}=y^{\mathcal D}$ (bisection on exact solves).
 
     The family keeps $|\mathcal R|$, $|\mathcal F|$ (hence $b$, $p$) fixed and
-    moves $|\mathcal F_{ij}|=\alpha|\mathcal R_{ij}|$, as in the theory note's
-    C-9 example; $\alpha\in(0,\min(1,|\mathcal F|/|\mathcal R_{ij}|))$.
+    moves $|\mathcal F_{ij}|=\alpha|\mathcal R_{ij}|$, as in C-9 of
+    docs/theory.md; $\alpha\in(0,\min(1,|\mathcal F|/|\mathcal R_{ij}|))$.
     Returns $(\alpha^{x*},\alpha^{y*})$ (the upper end when no sign change).
     """
     hi0 = jnp.minimum(1.0, n_f / r_ij)
 
     def gaps(alpha):
         p_ = pair_problem(r_ij, alpha, n_r - r_ij, n_f - alpha * r_ij, eps, lam)
-        xd, yd = pair_margins(solve(p_, "original").w, eps)
-        xr, yr = pair_margins(solve(p_, "oracle").w, eps)
+        xd, yd = pair_margins(solve_checked(p_, "original")[0].w, eps)
+        xr, yr = pair_margins(solve_checked(p_, "oracle")[0].w, eps)
         return jnp.stack([xr - xd, yr - yd])
 
     lo = jnp.full(2, 1e-9 * hi0)
@@ -264,8 +308,12 @@ def lemma10_crossing(r_ij, n_r, n_f, eps, lam, *, iters: int = 50):
 def check_lemma10_crossing(r_ij, n_r, n_f, eps, lam):
     r"""The derived $\alpha^{x}_{R>D},\alpha^{y}_{R>D}$ never exceed the exact crossings (they are sufficient).
 
-    Tolerance $10^{-9}$: the bisection's 50 halvings locate the crossing to
-    $2^{-50}$ of the interval.
+    Tolerance $10^{-9}$ of the searched interval: the bisection's 50
+    halvings locate a crossing to $2^{-50}$ of it, and the solves' errors
+    move it by far less. Applies where at least one exact crossing lies
+    inside the searched interval (else every derived value is sufficient).
+    Margin relative to the crossing: how far below it the derived threshold
+    sits (0: the derived threshold is exact).
     """
     alpha_dummy = 0.5 * jnp.minimum(1.0, n_f / r_ij)
     b, p, *_ = pair_coefficients(r_ij, alpha_dummy, n_r - r_ij, n_f - alpha_dummy * r_ij, lam)
@@ -273,43 +321,60 @@ def check_lemma10_crossing(r_ij, n_r, n_f, eps, lam):
     exact = lemma10_crossing(r_ij, n_r, n_f, eps, lam)
     # a derived threshold beyond the searched interval claims no crossing inside it
     top = jnp.minimum(1.0, n_f / r_ij)
-    return _check(derived, exact, jnp.min(exact - jnp.minimum(derived, top)), tol=1e-9)
+    crossing = exact < top * (1 - 1e-6)  # without a crossing below the top, any derived value is sufficient
+    slack = jnp.where(crossing, exact - jnp.minimum(derived, top), jnp.inf)
+    i = jnp.argmin(slack / exact)
+    return make_check(derived, exact, slack[i], applies=jnp.any(crossing), tol=1e-9 * top, scale=exact[i])
 
 
 def check_lemma12(r_ij, alpha, r_rest, f_rest, eps, lam, *, steps: int = 60):
-    """Gauss-Seidel iterates (alpha <= 1): x_k nonincreasing and y_k nondecreasing for k >= 1
-    (the corrected directions), limit = `solve`'s (x^D, y^D), and y <= x."""
+    r"""Gauss-Seidel iterates ($\alpha\le1$): $x_k$ nonincreasing and $y_k$ nondecreasing for $k\ge1$
+    (the corrected directions), limit = `solve`'s $(x^{\mathcal D},y^{\mathcal D})$, and $y\le x$.
+
+    Tolerances: monotonicity and $y\le x$ up to the rounding of a sweep,
+    $8\epsilon\max(1,|x_0|)(1+c_y)(1+c_x)$ with the half-maps' slopes
+    $c_y=2b\epsilon e^{-x}$, $c_x=2b\alpha\epsilon e^{-y}$ (at $\alpha=1$ the
+    iterates are constant and $x=y$); the limit
+    up to the solve's error bound plus the iteration's last change, divided
+    by $1-$ the observed contraction (the distance a geometric tail still
+    has to go).
+    """
     b, *_ = pair_coefficients(r_ij, alpha, r_rest, f_rest, lam)
-    ((xd, yd), _, _), _ = _solutions_xy(pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
+    ((xd, yd), _, _), (ed, _, _), _ = _pair_solutions(pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
     xs, ys = lemma12_iteration(b, alpha, eps, steps)
-    ulp = 4 * jnp.finfo(xs.dtype).eps * jnp.maximum(1.0, jnp.abs(xs[0]))  # rounding once converged
-    mono = jnp.minimum(jnp.min(-jnp.diff(xs[1:])), jnp.min(jnp.diff(ys[1:]))) + ulp
-    err = jnp.maximum(_rel(xs[-1], xd), _rel(ys[-1], yd))
-    margin = jnp.min(jnp.stack([mono, 1e-9 - err, xs[-1] - ys[-1]]))
-    return _check(jnp.stack([xs[-1], ys[-1]]), jnp.stack([xd, yd]), margin, applies=alpha <= 1)
+    # rounding of one sweep: a few ulps of x, amplified by the half-maps' slopes |dy/dx| <= c_y, |dx/dy| <= c_x
+    c_y, c_x = 2 * b * eps * jnp.exp(-xs[-1]), 2 * b * alpha * eps * jnp.exp(-ys[-1])
+    ulp = 8 * EPS * jnp.maximum(1.0, jnp.abs(xs[0])) * (1 + c_y) * (1 + c_x)
+    mono = jnp.minimum(jnp.min(-jnp.diff(xs[1:])), jnp.min(jnp.diff(ys[1:])))
+    last = jnp.abs(xs[-1] - xs[-2]) + jnp.abs(ys[-1] - ys[-2])
+    prev = jnp.abs(xs[-2] - xs[-3]) + jnp.abs(ys[-2] - ys[-3])
+    rate = jnp.clip(last / jnp.maximum(prev, jnp.finfo(xs.dtype).tiny), 0.0, 0.999)
+    tol_lim = ed + last / (1 - rate) + 16 * ulp
+    err = jnp.maximum(jnp.abs(xs[-1] - xd), jnp.abs(ys[-1] - yd))
+    margin = jnp.min(jnp.stack([(mono + ulp) / ulp, (tol_lim - err) / tol_lim, (xs[-1] - ys[-1] + ulp) / ulp]))
+    return make_check(jnp.stack([xs[-1], ys[-1]]), jnp.stack([xd, yd]), jnp.minimum(margin, 1.0), applies=alpha <= 1)
 
 
-def app_j_closed_forms(d: int, eps, lam):
+def app_j_closed_forms(d, eps, lam):
     r"""App. J [D]: $\mathbf x_1=(1,\epsilon,0..)$, $\mathbf x_2=(\epsilon,1,0..)$, $\mathbf x_a=\mathbf e_a$ ($a\ge3$), $y=1$, forget $\mathbf x_2$.
 
     $\mathcal D$ (symmetric): $w_1=w_2=W_0(b(1+\epsilon)^2)/(1+\epsilon)$, $b=1/(\lambda d)$;
     retrain: $w^{\mathcal R}=\frac{W_0(p(1+\epsilon^2))}{1+\epsilon^2}(1,\epsilon)$, $p=1/(\lambda(d-1))$;
     orthogonal coordinates $W_0(1/(\lambda d))$ and $W_0(1/(\lambda(d-1)))$.
-    [D] With the exponential loss, DA has **no** stationary point for any
-    $\epsilon\in[0,1)$: along $w=t(\epsilon,-1)$ the retain margin is 0 and the
-    forget margin $-t(1-\epsilon^2)\to-\infty$, so $L_{DA}\to-\infty$.
-    Returns (w_D, w_R), each of shape (d,). Proof: proofs/app_j.py.
+    Returns $(w^{\mathcal D}_{1..3}, w^{\mathcal R}_{1..3})$, each of shape (3,)
+    (coordinates $4..d$ equal coordinate 3; for $d=2$ the third entry is
+    that of an unused coordinate). `d` may be traced. Proof: proofs/app_j.py.
     """
     b, p = 1.0 / (lam * d), 1.0 / (lam * (d - 1))
     wd12 = lambertw(b * (1 + eps) ** 2) / (1 + eps)
     xr = lambertw(p * (1 + eps**2))
-    w_d = jnp.concatenate([jnp.stack([wd12, wd12]), jnp.full(d - 2, lambertw(b))])
-    w_r = jnp.concatenate([jnp.stack([xr, eps * xr]) / (1 + eps**2), jnp.full(d - 2, lambertw(1.0 / (lam * (d - 1))))])
+    w_d = jnp.stack([wd12, wd12, lambertw(b)])
+    w_r = jnp.stack([xr / (1 + eps**2), eps * xr / (1 + eps**2), lambertw(p)])
     return w_d, w_r
 
 
 def app_j_problem(d: int, eps, lam) -> Problem:
-    """App. J's data set (eager: builds and validates concrete arrays)."""
+    """App. J's data set, one row per sample (eager: builds and validates concrete arrays)."""
     X = np.eye(d)
     X[0, 1] = X[1, 0] = float(eps)
     forget = np.zeros(d, bool)
@@ -317,17 +382,61 @@ def app_j_problem(d: int, eps, lam) -> Problem:
     return make_problem(X, np.ones(d), forget, lam, loss="exp")
 
 
-def check_app_j(d: int, eps: float, lam: float):
-    r"""`solve` on App. J's data against the closed forms; DA must be "unbounded".
+def app_j_reduced_problem(d, eps, lam) -> Problem:
+    r"""App. J's data set in three coordinates, exactly (traceable in `d`, `eps`, `lam`).
 
-    `measured` holds $(w_1+w_2)^{\mathcal D}-(w_1+w_2)^{\mathcal R}$, the
-    quantity App. J studies (its printed definition is not available).
+    Rows $\mathbf x_1$, $\mathbf x_2$ (forget), $\mathbf e_3$ (weight
+    $\min(1,d-2)$) and a zero retain row of weight $\max(0,d-3)$: the
+    coordinates $4..d$ of `app_j_problem` are identical decoupled copies of
+    coordinate 3, and the zero row keeps $|\mathcal R|=d-1$, $|\mathcal D|=d$.
     """
-    p = app_j_problem(d, eps, lam)
+    dtype = jnp.result_type(jnp.asarray(eps, float).dtype, jnp.asarray(lam, float).dtype)
+    eps = jnp.asarray(eps, dtype)
+    one, zero = jnp.ones((), dtype), jnp.zeros((), dtype)
+    X = jnp.stack([jnp.stack([one, eps, zero]), jnp.stack([eps, one, zero]), jnp.stack([zero, zero, one]),
+                   jnp.zeros(3, dtype)])
+    d = jnp.asarray(d, dtype)
+    weights = jnp.stack([one, one, jnp.minimum(1.0, d - 2), jnp.maximum(0.0, d - 3)])
+    forget = jnp.array([False, True, False, False])
+    return Problem(X, jnp.ones(4, dtype), forget, jnp.asarray(lam, dtype), "exp", weights)
+
+
+def app_j_ray(eps):
+    r"""The direction $(\epsilon,-1,0)$: retain margin 0, forget margin $-(1-\epsilon^2)$."""
+    eps = jnp.asarray(eps, float)
+    return jnp.stack([eps, -jnp.ones_like(eps), jnp.zeros_like(eps)])
+
+
+def check_app_j(d, eps, lam):
+    r"""`solve` on App. J's data (reduced exactly to 3 coordinates) against the closed forms; DA unbounded below.
+
+    Holds when (i) $w^{\mathcal D}$, $w^{\mathcal R}$ match `app_j_closed_forms`
+    up to the solves' error bounds; (ii) $L_{DA}$ evaluated (by `objective`)
+    along $t(\epsilon,-1,0)$ at the $t$ where the forget margin is $-300$
+    is below $-10^{100}$ (it is $\approx-e^{300}$: unbounded below, for every
+    $\epsilon<1$ and $\lambda$); (iii) `solve` never calls a DA point a
+    global "minimum": it is "unbounded", or a "local_minimum" -- possible
+    only where both of Lemma 8's Lambert-W arguments are $\ge-1/e$ (for large
+    $\lambda$; e.g. $\lambda=3$, $d=3$, $\epsilon=0.1$).
+    `measured` = ($(w_1+w_2)^{\mathcal D}-(w_1+w_2)^{\mathcal R}$, $L_{DA}$ on
+    the ray, DA status).
+    """
+    p = app_j_reduced_problem(d, eps, lam)
     w_d, w_r = app_j_closed_forms(d, eps, lam)
-    sd, sr, sda = (solve(p, k) for k in ("original", "oracle", "da"))
-    err = jnp.maximum(jnp.max(jnp.abs(sd.w - w_d)), jnp.max(jnp.abs(sr.w - w_r)))
-    margin = jnp.where(sda.status == UNBOUNDED, 1e-10 - err, -1.0)
+    (sd, ed), (sr, er) = (solve_checked(p, k) for k in ("original", "oracle"))
+    sda = solve(p, "da")
+    use = jnp.array([True, True, True]) & (jnp.arange(3) < jnp.where(d >= 3, 3, 2))
+    tol_d, tol_r = ed + w_rounding(w_d), er + w_rounding(w_r)
+    rel = jnp.minimum(jnp.min(jnp.where(use, (tol_d - jnp.abs(sd.w - w_d)) / tol_d, jnp.inf)),
+                      jnp.min(jnp.where(use, (tol_r - jnp.abs(sr.w - w_r)) / tol_r, jnp.inf)))
+    t = 300.0 / (1.0 - eps**2)
+    on_ray = objective(p, t * app_j_ray(eps), "da")
+    rel_ray = jnp.where(on_ray < -1e100, 1.0, -1.0)
+    p_, q_ = 1.0 / (lam * (d - 1)), 1.0 / lam
+    x_arg, y_arg = p_ * (1 + eps**2) - 2 * q_ * eps, 2 * p_ * eps - q_ * (1 + eps**2)
+    possible = (x_arg >= -_INV_E) & (y_arg >= -_INV_E)
+    status_ok = (sda.status == UNBOUNDED) | ((sda.status == LOCAL_MINIMUM) & possible)
+    margin = jnp.minimum(jnp.minimum(rel, rel_ray), jnp.where(status_ok, 1.0, -1.0))
     pred = (w_d[0] + w_d[1]) - (w_r[0] + w_r[1])
-    meas = (sd.w[0] + sd.w[1]) - (sr.w[0] + sr.w[1])
-    return _check(pred, meas, margin)
+    meas = jnp.stack([(sd.w[0] + sd.w[1]) - (sr.w[0] + sr.w[1]), on_ray, sda.status.astype(on_ray.dtype)])
+    return make_check(pred, meas, margin)

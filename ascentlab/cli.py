@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-# C-5 reference values from the theory note (scipy lambertw + gradient descent),
+# C-5 reference values of docs/theory.md (scipy lambertw + gradient descent),
 # printed beside ours so a reader can compare at a glance.
 _C5_REFERENCE = {0: 0.017063, 1: 0.202013, 2: 0.357797, 5: 0.641828, 10: 0.826618, 20: 0.906244, 100: 0.917268}
 
@@ -60,7 +60,7 @@ def _cmd_demo(args) -> int:
                              ("da", r.da, "DA limit w^DA")):
         print(f"  {label:<22}{fmt(sol.w):<28}{fmt(r.closed_form[name]):<28}{float(sol.grad_norm):9.1e}  {sol.status_name}")
     print()
-    print(f"  {'t':>5}  {'||w_t - w^R||':>14}  {'theory note C-5':>16}")
+    print(f"  {'t':>5}  {'||w_t - w^R||':>14}  {'reference C-5':>16}")
     dist = np.asarray(r.trajectory.dist_oracle)
     for t in TABLE_STEPS:
         print(f"  {t:>5}  {dist[t]:>14.6f}  {_C5_REFERENCE[t]:>16.6f}")
@@ -80,11 +80,26 @@ def _cmd_demo(args) -> int:
 
 
 def _cmd_verify(args) -> int:
+    from ._verify import ROWS, parse_seeds
     from ._verify import main as verify_main
 
     if args.instances < 1:
         raise SystemExit("ascentlab verify: --instances must be >= 1")
-    return verify_main(args.seed, args.instances, args.json)
+    if args.seeds is not None and args.seed is not None:
+        raise SystemExit("ascentlab verify: give --seed or --seeds, not both")
+    try:
+        seeds = parse_seeds(args.seeds) if args.seeds is not None else [args.seed or 0]
+    except ValueError as err:
+        raise SystemExit(f"ascentlab verify: {err}") from None
+    if seeds[0] < 0:
+        raise SystemExit("ascentlab verify: --seed must be >= 0")
+    ids = None
+    if args.only:
+        ids = [x.strip() for x in args.only.split(",") if x.strip()]
+        unknown = [x for x in ids if x not in ROWS]
+        if unknown or not ids:
+            raise SystemExit(f"ascentlab verify: --only takes result ids from {list(ROWS)}, got {args.only!r}")
+    return verify_main(seeds, args.instances, args.json, ids)
 
 
 def _cmd_figures(args) -> int:
@@ -125,9 +140,13 @@ def main(argv=None) -> int:
         p_fig.set_defaults(func=_cmd_figures)
     p_verify = sub.add_parser("verify", help="check every result of the paper on randomised instances")
     p_verify.add_argument("--json", action="store_true", help="print a JSON list of rows instead of the table")
-    p_verify.add_argument("--seed", type=int, default=0, help="PRNG seed (default 0)")
+    p_verify.add_argument("--seed", type=int, default=None, help="one PRNG seed (default 0)")
+    p_verify.add_argument("--seeds", default=None, metavar="A:B",
+                          help="the seeds A, A+1, ..., B-1 in one process (compiled once); rows report the worst over all")
+    p_verify.add_argument("--only", default=None, metavar="ID[,ID...]", help="run only these result ids")
     p_verify.add_argument("--instances", type=int, default=DEFAULT_INSTANCES,
-                          help=f"random instances per row (default {DEFAULT_INSTANCES}; the costly rows use a fixed fraction)")
+                          help=f"random instances per row and seed (default {DEFAULT_INSTANCES}; "
+                               "the costly rows use a fixed fraction)")
     p_verify.set_defaults(func=_cmd_verify)
     args = parser.parse_args(argv)
     return args.func(args)

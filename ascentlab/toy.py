@@ -7,12 +7,14 @@ forgotten: retraining means weights $\{5,4,1,2\}$; gradient descent-ascent
 means $\{5,4,1,0\}$ (the two forgotten points' ascent cancels two retained
 ones, so the sums are unnormalised).
 
-The paper's exact loss normalisation is unknown (theory note section 2.11,
-open gap 5). A *reading* fixes the link, the target and $\lambda$; the loss is
+The paper's exact loss normalisation is unknown (docs/theory.md#toy,
+open gap 4). A *reading* fixes the link, the target and $\lambda$; the loss is
 $\sum_i\omega_i(h(z_i)-t_i)^2+\lambda\|\theta\|^2$:
 
 * `"tanh"` (**the reading ascentlab uses**): $h=\tanh(z/2)=2\sigma(z)-1$,
-  target $t=y$, $\lambda=0.05$. Reproduces all five qualitative claims.
+  target $t=y$, $\lambda=0.05$. Reproduces all five qualitative claims, for
+  every $\lambda\in[10^{-5},0.0769817]$ (`TANH_CLAIMS_LAMBDA`; C2 fails above,
+  C5 above 0.1496493).
 * `"literal"`: $h=\sigma_p(z)=1/(1+e^{-(1+z)/2})$ as printed, target $y$,
   $\lambda=0.1$. Fails C3: the retrain global minimum changes basin (so
   C5 fails as stated too: the trap is the retrain *global* minimum).
@@ -29,6 +31,7 @@ References: "Ascent Fails to Forget" (arXiv 2509.26427), Sec. 5.2, Fig. 5,
 App. B; proofs/toy.py (the counting table).
 """
 
+import functools
 from typing import NamedTuple
 
 import jax
@@ -36,9 +39,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._solve import MINIMUM, damped_newton
+from ._theory_check import make_check
 from ._validate import check_choice
 
-__all__ = ["READINGS", "WEIGHTS", "toy_loss", "loss_ab", "toy_minima", "patterns", "finetune", "check_claims"]
+__all__ = ["READINGS", "WEIGHTS", "toy_loss", "loss_ab", "toy_minima", "patterns", "finetune", "check_claims",
+           "expected_claims", "check_toy", "TANH_CLAIMS_LAMBDA"]
 
 X_POINTS = (-1.0, 1.0, 3.0, 4.0)
 LABELS = (-1.0, 1.0, -1.0, 1.0)
@@ -54,6 +59,14 @@ class Reading(NamedTuple):
     lam: float
     threshold_bias: float  # the score's decision threshold: h > midpoint <=> z + bias > 0
 
+
+# [N] measured here by bisection on `check_claims("tanh", lam=...)` (toy_minima's search):
+# above TANH_C2_LAMBDA the original objective's (-,+,-,-) local minimum is gone (C2 fails);
+# above TANH_C5_LAMBDA the retrain objective's trap is gone too (C5 fails); C1, C3, C4 hold
+# on [1e-5, 0.3]. All five hold on TANH_CLAIMS_LAMBDA (its lower end is the smallest tested).
+TANH_C2_LAMBDA = 0.0769817
+TANH_C5_LAMBDA = 0.1496493
+TANH_CLAIMS_LAMBDA = (1e-5, TANH_C2_LAMBDA)
 
 READINGS = {
     "tanh": Reading("tanh", "pm1", 0.05, 0.0),
@@ -73,14 +86,17 @@ def _link(z, r: Reading):
     return jax.nn.sigmoid((1 + z) / 2)
 
 
-def toy_loss(theta, weights, reading: str = "tanh"):
-    r"""$\sum_i\omega_i(h(ax_i+bx_i^2)-t_i)^2+\lambda(a^2+b^2)$ for `theta` $=(a,b)$ (vmap-able)."""
+def toy_loss(theta, weights, reading: str = "tanh", lam=None):
+    r"""$\sum_i\omega_i(h(ax_i+bx_i^2)-t_i)^2+\lambda(a^2+b^2)$ for `theta` $=(a,b)$ (vmap-able).
+
+    `lam` overrides the reading's $\lambda$ (traceable)."""
     r = _reading(reading)
+    lam = r.lam if lam is None else lam
     x = jnp.asarray(X_POINTS, theta.dtype)
     y = jnp.asarray(LABELS, theta.dtype)
     t = y if r.target == "pm1" else (1 + y) / 2
     z = theta[0] * x + theta[1] * x**2
-    return jnp.asarray(weights, theta.dtype) @ (_link(z, r) - t) ** 2 + r.lam * theta @ theta
+    return jnp.asarray(weights, theta.dtype) @ (_link(z, r) - t) ** 2 + lam * theta @ theta
 
 
 def loss_ab(a, b, objective: str = "original", reading: str = "tanh"):
@@ -106,26 +122,35 @@ class Minimum(NamedTuple):
     pattern: str
 
 
-def toy_minima(weights, reading: str = "tanh", *, grid: int = 25, box=(8.0, 4.0)) -> list:
+@functools.partial(jax.jit, static_argnums=(0,))
+def _newton_from_starts(reading, weights, lam, starts):
+    f = lambda th: toy_loss(th, weights, reading, lam)
+    g, h = jax.grad(f), jax.hessian(f)
+    run = jax.vmap(lambda th0: damped_newton(f, g, h, th0, tol=1e-10, max_steps=200))
+    thetas, _, _, status = run(starts)
+    return thetas, status, jax.vmap(f)(thetas)
+
+
+def toy_minima(weights, reading: str = "tanh", *, lam=None, grid: int = 25, box=(8.0, 4.0)) -> list:
     r"""All local minima of the toy loss, global first (eager; vectorised search).
 
     Damped Newton (the engine of `solve`) from a `grid` x `grid` lattice of
-    starts over $[-8,8]\times[-4,4]$, run in one vmap; converged minima
-    (positive-definite Hessian, $\|\nabla\|\le10^{-10}$) are merged when
-    within $10^{-6}$.
+    starts over $[-8,8]\times[-4,4]$, run in one vmap (compiled once per
+    reading and lattice; `lam`, which overrides the reading's $\lambda$, is
+    traced); converged minima (positive-definite Hessian,
+    $\|\nabla\|\le10^{-10}$) are merged when within $10^{-6}$.
     """
-    f = lambda th: toy_loss(th, weights, reading)
-    g, h = jax.grad(f), jax.hessian(f)
+    r = _reading(reading)
     a = jnp.linspace(-box[0], box[0], grid)
     b = jnp.linspace(-box[1], box[1], grid)
     starts = jnp.stack(jnp.meshgrid(a, b), -1).reshape(-1, 2)
-    run = jax.jit(jax.vmap(lambda th0: damped_newton(f, g, h, th0, tol=1e-10, max_steps=200)))
-    thetas, _, _, status = run(starts)
+    lam = jnp.asarray(r.lam if lam is None else lam, starts.dtype)
+    thetas, status, values = _newton_from_starts(reading, jnp.asarray(weights, starts.dtype), lam, starts)
     out = []
-    for th, st in zip(np.asarray(thetas), np.asarray(status)):
+    for th, st, val in zip(np.asarray(thetas), np.asarray(status), np.asarray(values)):
         if st != MINIMUM or any(np.linalg.norm(th - m.theta) < 1e-6 for m in out):
             continue
-        out.append(Minimum(th, float(f(jnp.asarray(th))), patterns(th, reading)))
+        out.append(Minimum(th, float(val), patterns(th, reading)))
     return sorted(out, key=lambda m: m.loss)
 
 
@@ -141,9 +166,9 @@ def finetune(theta0, reading: str = "tanh", *, eta: float = 0.01, steps: int = 2
     return end
 
 
-def check_claims(reading: str = "tanh") -> dict:
-    """C1-C5 (module docstring) for one reading: {claim: bool}, plus the minima found."""
-    mins = {k: toy_minima(w, reading) for k, w in WEIGHTS.items()}
+def check_claims(reading: str = "tanh", *, lam=None) -> dict:
+    """C1-C5 (module docstring) for one reading (and optionally another $\\lambda$): {claim: bool}, plus the minima found."""
+    mins = {k: toy_minima(w, reading, lam=lam) for k, w in WEIGHTS.items()}
     pats = {k: [m.pattern for m in v] for k, v in mins.items()}
     claims = {
         "C1": pats["original"][0] == PATTERN_ORIGINAL,
@@ -153,3 +178,25 @@ def check_claims(reading: str = "tanh") -> dict:
         "C5": PATTERN_TRAP in pats["retrain"][1:],
     }
     return {"claims": claims, "minima": mins}
+
+
+def expected_claims(lam) -> dict:
+    r"""Which of C1-C5 hold for the `"tanh"` reading at ridge $\lambda$ (`lam`) [N]: all five on
+    `TANH_CLAIMS_LAMBDA`; C2 fails above 0.0769817 and C5 above 0.1496493 (for $\lambda\le0.3$)."""
+    lam = float(lam)
+    return {"C1": True, "C2": lam <= TANH_C2_LAMBDA, "C3": True, "C4": True, "C5": lam <= TANH_C5_LAMBDA}
+
+
+def check_toy(lam):
+    r"""The toy claims C1-C5 found by `check_claims("tanh", lam=lam)` against `expected_claims(lam)`.
+
+    Eager (a minima search per call). Holds when every claim is as
+    expected -- true where it should hold, false where the statement says
+    it fails -- so both sides of the $\lambda$ range are tested. Margin 1 or
+    -1; `prediction` and `measured` are the five booleans.
+    """
+    got = check_claims("tanh", lam=lam)["claims"]
+    want = expected_claims(lam)
+    pred = np.array([want[k] for k in sorted(want)])
+    meas = np.array([got[k] for k in sorted(got)])
+    return make_check(jnp.asarray(pred), jnp.asarray(meas), jnp.asarray(1.0 if (pred == meas).all() else -1.0))

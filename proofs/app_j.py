@@ -5,8 +5,11 @@ $b=1/(\lambda|\mathcal D|)$. Retrain ($\mathbf x_1$ only): $w\propto(1,\epsilon)
 $x=W_0(p(1+\epsilon^2))$, $p=1/(\lambda|\mathcal R|)$. DA with the exponential
 loss is unbounded below for every $\epsilon\in[0,1)$: along $w=t(\epsilon,-1)$
 the retain margin is 0 and the forget margin $-t(1-\epsilon^2)$, so
-$L_{DA}=\frac1{|\mathcal R|}-\frac1{|\mathcal F|}e^{t(1-\epsilon^2)}+\frac\lambda2t^2(1+\epsilon^2)\to-\infty$.
-Code: ascentlab.theory.app_j_closed_forms, check_app_j.
+$L_{DA}=\frac1{|\mathcal R|}-\frac1{|\mathcal F|}e^{t(1-\epsilon^2)}+\frac\lambda2t^2(1+\epsilon^2)\to-\infty$,
+for every $\lambda$. Corrected [D]: that does not exclude a *local* DA minimum,
+and for large $\lambda$ there is one (e.g. $\lambda=3$, $d=3$, $\epsilon=0.1$:
+near $(0.101,-0.564,0.144)$); Lemma 8's necessary condition says where one can exist.
+Code: ascentlab.theory.app_j_closed_forms, app_j_reduced_problem, check_app_j.
 """
 
 import sympy as sp
@@ -43,9 +46,15 @@ def check():
         for g in (sp.diff(obj[name], w1), sp.diff(obj[name], w2)):
             assert is_zero(g.subs(subs)), name
     ray = obj["DA"].subs({w1: t * eps, w2: -t})
-    e = sp.Rational(9, 10)  # any eps < 1: the exponential beats the quadratic
-    assert sp.limit(ray.subs({eps: e, lam: 1, nR: 3, nF: 1}), t, sp.oo) == -sp.oo
-    assert sp.simplify((w1 + eps * w2).subs({w1: t * eps, w2: -t})) == 0
+    assert sp.simplify((w1 + eps * w2).subs({w1: t * eps, w2: -t})) == 0  # retain margin 0
+    assert sp.simplify((eps * w1 + w2).subs({w1: t * eps, w2: -t}) + t * (1 - eps**2)) == 0  # forget margin
+    # every eps in [0, 1) and lam > 0: with k = 1 - eps^2 > 0 the exponential beats the quadratic
+    k = sp.Symbol("k", positive=True)
+    general = 1 / nR - sp.exp(k * t) / nF + lam / 2 * t**2 * (2 - k)
+    assert sp.simplify(ray.subs(eps, sp.sqrt(1 - k)) - general) == 0
+    assert sp.limit(general, t, sp.oo) == -sp.oo
+    # eps = 0 (k = 1) and eps -> 1 (k -> 0+) are inside: the ray works for any fixed k > 0
+    assert sp.limit(general.subs(k, 1), t, sp.oo) == -sp.oo
 
 
 def latex():

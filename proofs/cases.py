@@ -3,7 +3,8 @@ r"""Cases 1/2/3 of the DA stationary point [T], with the corrected min/max assig
 $f(w)=ce^{-w}+\frac\lambda2w^2$ with $c=c_{DA}$; at a stationary point
 $ce^{-w}=\lambda w$, so $f''=ce^{-w}+\lambda=\lambda(1+w)$: positive on $W_0$
 ($w>-1$, local minimum), negative on $W_{-1}$ ($w<-1$, local maximum) -- the
-paper says the opposite. Case 2/3 boundary: $z=c/\lambda=-1/e$, i.e.
+paper says the opposite. With $c<0$, $f\to-\infty$ as $w\to-\infty$, so the
+Case-2 minimum is local only (`solve` says "local_minimum"). Case 2/3 boundary: $z=c/\lambda=-1/e$, i.e.
 $\alpha=\frac{|\mathcal F|}{|\mathcal R|}+\frac{\lambda|\mathcal F|}{e|\mathcal R_j|}$.
 Code: ascentlab.theory.da_case, case_thresholds, check_cases.
 """
@@ -33,6 +34,9 @@ def check():
     # W0(-1/e + d) > -1 and W_{-1}(-1/e + d) < -1 for small d > 0: curvature signs
     zz = -sp.exp(-1) + sp.Rational(1, 100)
     assert sp.N(W(zz, 0)) > -1 > sp.N(W(zz, -1))
+    # with c < 0 (Cases 2 and 3) f is unbounded below as w -> -oo: the Case-2 minimum is only local
+    cn = sp.Symbol("c_n", positive=True)
+    assert sp.limit((-cn * sp.exp(-w) + lam / 2 * w**2), w, -sp.oo) == -sp.oo
     # the Case 2/3 boundary z = -1/e in terms of alpha
     assert sp.simplify((C_DA / lam).subs(alpha, CASE2_MAX) + sp.exp(-1)) == 0
     assert sp.simplify((C_DA / lam).subs(alpha, n_f / n_r)) == 0

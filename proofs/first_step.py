@@ -5,12 +5,13 @@ $-\partial L_{DA}=(a-b)e^{-w}-\lambda w$ gives the product form. Its sign is
 negative iff $\alpha$ exceeds Lemma 3's lower endpoint, and
 $w^{\mathcal R}-w^{\mathcal D}>0$ iff $\alpha<|\mathcal F|/|\mathcal R|$: the
 step moves away from the oracle exactly inside the range, for every $\eta$.
-Code: ascentlab.theory.first_step_direction, check_first_step.
+At the lower end the step is 0; at the upper end $w^{\mathcal D}=w^{\mathcal R}$.
+Code: ascentlab.theory.first_step, first_step_direction, check_first_step.
 """
 
 import sympy as sp
 
-from proofs._common import Contract, W, alpha, f_j, is_zero, lam, latex_block, n_d, n_f, n_r, r_j, w
+from proofs._common import Contract, W, alpha, eta, f_j, is_zero, lam, latex_block, n_d, n_f, n_r, r_j, w
 from proofs.lemma3 import LOWER
 
 A, B, C = r_j / n_r, f_j / n_f, (r_j + f_j) / n_d
@@ -23,12 +24,16 @@ def descent_direction():
 def closed_forms():
     wd, wr = W(C / lam), W(A / lam)
     direction = sp.sign((A - B - C) * (wr - wd))
-    return [Contract("sign", (r_j, f_j, n_r, n_f, lam), direction, "first_step_direction")]
+    step = eta * sp.exp(-wd) * (A - B - C)
+    return [Contract("sign", (r_j, f_j, n_r, n_f, lam), direction, "first_step_direction"),
+            Contract("step", (r_j, f_j, n_r, n_f, lam, eta), step, "first_step")]
 
 
 def check():
     wd = W(C / lam)
     assert is_zero(descent_direction().subs(w, wd) - sp.exp(-wd) * (A - B - C))
+    # one DA step from w^D: w_1 - w^D = -eta dL_DA(w^D) = eta e^{-w^D}(a - b - c)
+    assert is_zero(eta * descent_direction().subs(w, wd) - eta * sp.exp(-wd) * (A - B - C))
     # a - b - c as a function of alpha (f_j = alpha r_j): zero exactly at Lemma 3's lower endpoint
     g = (A - B - C).subs(f_j, alpha * r_j)
     assert sp.simplify(g.subs(alpha, LOWER)) == 0

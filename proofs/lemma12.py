@@ -6,7 +6,7 @@ $x=c_x+W_0(bce^{-c_x})$ with $c_x=2b\alpha\epsilon e^{-y}$. The half-maps
 $c\mapsto c+W_0(Ke^{-c})$ have derivative $\frac1{1+W}>0$ and $c$ decreases in
 the other margin, so each half-map is decreasing, the composite increasing,
 and the iterates are monotone in opposite directions: for $k\ge1$, $x_k$
-decreases and $y_k$ increases (the theory note's reconstruction swaps them).
+decreases and $y_k$ increases (the earlier reconstruction swaps them; docs/theory.md section 4).
 Code: ascentlab.theory.lemma12_iteration, check_lemma12.
 """
 

@@ -4,7 +4,7 @@ Objective on $(w_1,w_2)$ with weights $|\mathcal R_{ij}|$ on $(1,\epsilon)$ and
 $\alpha|\mathcal R_{ij}|$ on $(\epsilon,1)$, the rest of the data on other
 coordinates: $L=\frac{|\mathcal R_{ij}|}{N_1}e^{-x}\pm\frac{\alpha|\mathcal R_{ij}|}{N_2}e^{-y}+\frac\lambda2\|w\|^2$.
 In $x=w_1+\epsilon w_2$, $y=\epsilon w_1+w_2$, the gradient conditions are the
-systems of `systems()` (with $b,p,q$ as in the theory note). Retrain:
+systems of `systems()` (with $b,p,q$ as in docs/theory.md section 2.3). Retrain:
 $x=p(1+\epsilon^2)e^{-x}$ gives $x=W_0(p(1+\epsilon^2))$ and, by $e^{-W(u)}=W(u)/u$,
 $y=2p\epsilon e^{-x}=\frac{2\epsilon}{1+\epsilon^2}x$.
 Code: ascentlab.theory.lemma6, pair_problem, check_lemma6.
@@ -37,7 +37,7 @@ def stationarity(sign_forget, n_retain, n_forget):
 
 
 def systems():
-    """The theory note's D, R and DA systems, right-hand sides in terms of e^{-x}, e^{-y}."""
+    """The D, R and DA systems of docs/theory.md (section 2.3), right-hand sides in terms of e^{-x}, e^{-y}."""
     E1, E2 = sp.symbols("E1 E2", positive=True)
     return {
         "D": (b * (C * E1 + 2 * alpha * eps * E2), b * (2 * eps * E1 + alpha * C * E2)),

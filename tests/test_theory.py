@@ -1,4 +1,4 @@
-"""The theory note's checkable claims C-1 ... C-13, computed independently
+"""The checkable claims C-1 ... C-13 of docs/theory.md, computed independently
 (scipy, numpy, mpmath) and compared with ascentlab.theory, plus pinned
 regressions for every statement the toolkit corrects."""
 
@@ -16,6 +16,7 @@ import ascentlab as al
 from ascentlab import theory as th
 from ascentlab import toy
 from ascentlab.metrics import klom, klom_percentile
+from tests._reference import numpy_alternating_map, numpy_far_fixed_point, numpy_long_run
 
 W0 = lambda z: sp_lambertw(z, 0).real
 Wm1 = lambda z: sp_lambertw(z, -1).real
@@ -29,13 +30,26 @@ def exact_binomial_tail(n, p, eps):
 
 
 @pytest.mark.parametrize("n,eps,ref", [(100, 0.1, 0.27067), (500, 0.05, 0.16417), (1000, 0.05, 0.013476)])
-def test_c1_hoeffding(getkey, n, eps, ref):
-    assert abs(float(th.hoeffding_bound(n, eps)) - ref) <= 5e-6 * max(ref, 1)  # the note's 5 digits
-    c = th.check_lemma1(getkey(), float(n), eps, 0.8)
-    tail = exact_binomial_tail(n, 0.8, eps)
-    assert tail <= ref and bool(c.holds)
-    # the Monte-Carlo frequency estimates the exact tail: 5 binomial sd of 20,000 trials
-    assert abs(float(c.measured) - tail) <= 5 * np.sqrt(tail * (1 - tail) / 20_000) + 1e-4
+def test_c1_hoeffding_values(n, eps, ref):
+    assert abs(float(th.hoeffding_bound(n, eps)) - ref) <= 5e-6 * max(ref, 1)  # the reference's 5 digits
+    assert exact_binomial_tail(n, 0.8, eps) <= ref
+
+
+@pytest.mark.parametrize("seed,teacher_norm,n,eps", [(3, 1.0, 4, 0.3), (5, 3.0, 50, 0.1), (9, 0.5, 2, 0.45)])
+def test_lemma1_check_on_a_trained_model_matches_the_binomial_tail(seed, teacher_norm, n, eps):
+    # independent: the model's predictions on its held-out pool, scored here in numpy; forget sets drawn
+    # with replacement from the pool make the count Binomial(n, pool accuracy) exactly
+    prob = al.gaussian_problem(jax.random.key(seed), th.LEMMA1_TRAIN, th.LEMMA1_DIM, 0.3, 0.25, 1e-2,
+                               n_test=th.LEMMA1_POOL, teacher_norm=teacher_norm)
+    w = np.asarray(al.solve(prob, "oracle").w)
+    acc = np.mean(np.asarray(prob.y_test) * (np.asarray(prob.X_test) @ w) > 0)
+    c = th.check_lemma1(seed, teacher_norm, n, eps)
+    freq, acc_t = (float(x) for x in c.measured)
+    assert acc_t == acc and 0.5 < acc < 1
+    tail = exact_binomial_tail(n, acc, eps)
+    assert tail <= float(c.prediction) and bool(c.holds)
+    # the Monte-Carlo frequency estimates the exact tail: 5 binomial sd of 10,000 trials
+    assert abs(freq - tail) <= 5 * np.sqrt(tail * (1 - tail) / 10_000) + 1e-4
 
 
 # ------------------------------------------------------------------ C-2, C-3 --
@@ -84,7 +98,8 @@ def test_c6_first_step_criterion_on_an_alpha_grid():
         away = step * (wr - wd) < 0
         assert away == (lo < alpha < hi), alpha
         chk = th.check_first_step(50.0, f_j, 100.0, 20.0, 0.1, 0.3)
-        assert bool(chk.holds) and (float(chk.measured) < 0) == away
+        assert bool(chk.holds) and (float(chk.measured[1]) < 0) == away
+        assert abs(float(chk.measured[0]) - step) <= 1e-12  # the step itself, against numpy
 
 
 # ------------------------------------------------------------------ C-7 -------
@@ -101,10 +116,19 @@ def test_c8_pure_one_dimensional_table():
     table = {1.0: 0.567143, 0.1: 1.745528, 0.01: 3.385630, 1e-3: 5.249603, 1e-4: 7.231846}
     for lam, ref in table.items():
         assert abs(W0(1 / lam) - ref) <= 5e-7
-        _, d_rda = th.corollary1(lam)
+        _, d_rda = th.corollary1(1.0, 1.0, lam)
         assert abs(float(d_rda) - W0(1 / lam)) <= 1e-14 * W0(1 / lam)
-        c = th.check_corollary1(40.0, 10.0, lam, min(0.5, 1 / lam))
+        c = th.check_corollary1(40.0, 40.0, 10.0, lam, min(0.5, 1 / lam))
         assert bool(c.holds) and abs(float(c.measured[1]) - ref) <= 5e-7
+
+
+@pytest.mark.parametrize("r_j,n_r,n_f,lam", [(13.0, 40.0, 10.0, 0.3), (1.0, 2000.0, 7.0, 1e-8), (499.0, 500.0, 900.0, 5.0)])
+def test_corollary1_general_coordinate(r_j, n_r, n_f, lam):
+    # |R_j| < |R|: original and oracle are different problems that must agree, at W0(|R_j|/(lam |R|))
+    c = th.check_corollary1(r_j, n_r, n_f, lam, min(0.5, 1 / lam))
+    ref = W0(r_j / (lam * n_r))
+    assert bool(c.holds) and abs(float(c.measured[1]) - ref) <= 1e-9 * max(1.0, ref)
+    assert float(c.measured[0]) <= 1e-9 * max(1.0, ref)
 
 
 # ------------------------------------------------------------------ C-9 -------
@@ -146,13 +170,9 @@ def test_c9_concrete_case():
 
 
 # ------------------------------------------------------------------ C-10 ------
-def numpy_alternating(w, a, b, lam, eta):
-    w1 = w - eta * (-a * np.exp(-w) + lam * w)
-    return w1 - eta * (b * np.exp(-w1) + lam * w1)
-
-
 def fixed_point(a, b, lam, eta, bracket):
-    return scipy.optimize.brentq(lambda w: numpy_alternating(w, a, b, lam, eta) - w, *bracket, xtol=1e-11)
+    f = lambda w: numpy_alternating_map(w, a, b, lam, eta, "descent_first") - w
+    return scipy.optimize.brentq(f, *bracket, xtol=1e-11)
 
 
 def test_c10_alternating_da():
@@ -162,14 +182,73 @@ def test_c10_alternating_da():
     for eta, ref in ((0.5, -0.3293), (0.1, -1.7296), (0.01, -4.3296)):
         fp = fixed_point(0.5, 0.75, 0.1, eta, (-12.0, 0.5))
         assert abs(fp - ref) <= 5e-5
-        c = th.check_app_d3(0.5, 0.75, 0.1, eta0=eta)
-        assert bool(c.holds) and abs(float(c.measured[2]) - fp) <= 1e-9
-    c1 = th.check_app_d3(0.5, 0.25, 0.1)
-    assert bool(c1.holds) and abs(float(c1.measured[0]) - 3) < 0.05 and abs(float(c1.measured[1]) - 1) < 0.05
+        # the exact parametrisation against brentq on the numpy map (~1e-14 from both sides)
+        assert abs(float(th.alternating_far_fixed_point(0.5, 0.75, 0.1, eta).w) - fp) <= 1e-10
+    for eta in (0.1, 0.01):  # eta a < e^-2 ln(b/a): the statement applies
+        c = th.check_app_d3_stability(0.5, 0.75, 0.1, eta)
+        assert bool(c.applies) and bool(c.holds) and float(c.measured[2]) == 1.0  # stable: ln 1.5 < sqrt 2
+    # Case 1: w*(eta) = W0((a-b)/(2 lam)) + eta c1 + O(eta^2), the first-order shift predicted exactly
+    c1 = th.check_app_d3_case1(0.5, 0.25, 0.1, 0.01)
+    assert bool(c1.holds) and abs(float(c1.measured[0])) < 1e-7 and abs(float(c1.measured[1]) - 1) < 0.05
+    fps = [fixed_point(0.5, 0.25, 0.1, e, (0.0, 2.0)) for e in (1e-3, 5e-4)]
+    shift = (fps[0] - fps[1]) / 5e-4  # numpy brentq: the slope of w*(eta), = c1 + O(eta)
+    assert abs(shift - float(c1.prediction[1])) < 5e-3
+    ce = th.check_app_d3_expansion(0.5, 0.25, 0.1, 0.005, 0.3)
+    assert bool(ce.holds) and abs(float(ce.measured)) < 1e-7  # no eta^2 term left over
+
+
+# ------------------------------------------------- App. D.3: the flip threshold, both sides
+@pytest.mark.parametrize("order", ["descent_first", "ascent_first"])
+@pytest.mark.parametrize("a,lam,eta", [(0.1646, 0.16033, 0.04), (0.05, 0.1, 0.01), (0.2, 0.5, 0.003)])
+def test_flip_threshold_both_sides_against_numpy(order, a, lam, eta):
+    exact, first, leading = (float(x) for x in th.alternating_flip_threshold(a, lam, eta))
+    assert leading == pytest.approx(np.sqrt(2), abs=1e-15)
+    # at the exact threshold the numpy map's derivative at its fixed point is -1 (a flip); central
+    # differences with h = 1e-6 are good to ~1e-9 here (h^2 times the third derivative, rounding / h)
+    _, slope = numpy_far_fixed_point(a, a * np.exp(exact), lam, eta, order)
+    assert abs(slope + 1) <= 1e-6
+    for factor, stable in ((0.97, True), (1.03, False)):
+        b = a * np.exp(exact * factor)
+        w_star, slope = numpy_far_fixed_point(a, b, lam, eta, order)
+        assert (abs(slope) < 1) == stable
+        tail = numpy_long_run(w_star + 1e-6, a, b, lam, eta, order)[-64:]
+        if stable:
+            assert np.max(np.abs(tail - w_star)) < 1e-9
+        else:  # just beyond the flip: a 2-cycle around w*, period 2 and not 1
+            assert np.max(np.abs(tail[2:] - tail[:-2])) < 1e-9 < np.min(np.abs(tail[1:] - tail[:-1]))
+            assert tail.min() < w_star < tail.max()
+        c = th.check_app_d3_stability(a, b, lam, eta, order=order)
+        assert bool(c.applies) and bool(c.holds)
+        assert abs(float(c.measured[0]) - w_star) <= 1e-9 and abs(float(c.measured[1]) - slope) <= 1e-6
+        assert float(c.measured[2]) == float(stable) and float(c.measured[3]) == float(not stable)
+
+
+def test_flip_threshold_first_order_is_second_order_accurate():
+    # |exact - first order| = O((eta lam ln(eta a))^2): the ratio stays bounded as eta -> 0
+    a, lam = 0.3, 0.16
+    ratios = []
+    for eta in (1e-2, 1e-3, 1e-4, 1e-5):
+        exact, first, _ = (float(x) for x in th.alternating_flip_threshold(a, lam, eta))
+        scale = (eta * lam * np.log(eta * a / np.sqrt(2))) ** 2
+        ratios.append(abs(exact - first) / scale)
+    assert all(0.05 < r < 1.0 for r in ratios) and max(ratios) / min(ratios) < 2.0
+
+
+def test_the_instance_that_broke_verify_is_unstable_with_a_two_cycle():
+    # a = 0.16460, b = 0.72903, lam = 0.16033, eta0 = 0.04 (seed 1 of the old row): m' = -1.033
+    a, b, lam, eta = 0.16460, 0.72903, 0.16033, 0.04
+    fp = th.alternating_far_fixed_point(a, b, lam, eta)
+    # (the issue quoted w* = -5.3685; brentq on the numpy map gives -5.368440)
+    assert float(fp.w) == pytest.approx(-5.368440, abs=1e-6) and float(fp.slope) == pytest.approx(-1.0328, abs=1e-4)
+    for order in ("descent_first", "ascent_first"):  # conjugate maps: same multiplier, both flip
+        w_star, slope = numpy_far_fixed_point(a, b, lam, eta, order)
+        assert abs(slope - float(fp.slope)) <= 1e-6
+        c = th.check_app_d3_stability(a, b, lam, eta, order=order)
+        assert bool(c.holds) and float(c.prediction[2]) == 0.0 and float(c.measured[3]) == 1.0
 
 
 def test_case3_fixed_point_leading_order_corrected():
-    # refined ln(eta a / ln(b/a)) converges; the note's ln(eta ab/(b-a)) keeps an O(1) offset
+    # refined ln(eta a / ln(b/a)) converges; the earlier ln(eta ab/(b-a)) keeps an O(1) offset
     offset = np.log(0.75 * np.log(1.5) / 0.25)
     errs_refined, errs_note = [], []
     for eta in (1e-2, 1e-3, 1e-4, 1e-5):
@@ -178,7 +257,7 @@ def test_case3_fixed_point_leading_order_corrected():
         errs_refined.append(abs(fp - refined))
         errs_note.append(fp - note)
     assert errs_refined[-1] < 1e-3 and all(np.diff(errs_refined) < 0)
-    assert abs(errs_note[-1] + offset) < 1e-3  # the note's formula is off by ~0.196
+    assert abs(errs_note[-1] + offset) < 1e-3  # the earlier formula is off by ~0.196
 
 
 # ------------------------------------------------------------------ C-11, C-12 --
@@ -268,11 +347,12 @@ def test_paper_case2_assignment_is_wrong():
 
 def test_lemma7_needs_alpha_at_most_one(getkey):
     from ascentlab._verify import pair_instances
-    r_ij, _, r_rest, f_rest, eps, lam = pair_instances(getkey(), 600)
+    inst = pair_instances(getkey(), 600)
+    r_ij, r_rest, f_rest, eps, lam = (inst[k] for k in ("r_ij", "r_rest", "f_rest", "eps", "lam"))
     alpha = jax.random.uniform(getkey(), (600,), jnp.float64, 1.2, 4.0)
     c = jax.vmap(th.check_lemma7)(r_ij, alpha, r_rest, f_rest, eps, lam)
     assert not bool(c.applies.any())
-    # the bounds themselves fail for some alpha > 1 (the theory note: 393 of 2,625)
+    # the bounds themselves fail for some alpha > 1 (docs/theory.md section 4)
     lifted = jax.vmap(lambda *a: th.check_lemma7(a[0], a[1], a[2], a[3], a[4], a[5]).measured)(r_ij, alpha, r_rest, f_rest, eps, lam)
     b = jax.vmap(lambda *a: th.pair_coefficients(*a)[0])(r_ij, alpha, r_rest, f_rest, lam)
     x_lo, x_hi, y_lo, y_hi = jax.vmap(th.lemma7_bounds)(b, alpha, eps)
@@ -293,11 +373,80 @@ def test_lemma5_case2_is_finite():
 
 
 def test_app_j_and_logistic_extension():
-    for d, eps, lam in ((3, 0.3, 0.5), (6, 0.9, 0.1)):
-        c = th.check_app_j(d, eps, lam)
+    for d, eps, lam in ((3, 0.3, 0.5), (6, 0.9, 0.1), (2, 0.0, 1.0), (12, 0.999, 0.01)):
+        c = th.check_app_j(float(d), eps, lam)
         assert bool(c.holds)
     c = th.check_logistic_ext(50.0, 15.0, 100.0, 20.0, 0.1)  # "Case 3" alpha, logistic: bounded
     assert bool(c.holds)
+
+
+def numpy_app_j_da(w, d, eps, lam):
+    """L_DA of App. J's data in numpy: retain x_1 = (1, eps, 0..) and e_3..e_d, forget x_2 = (eps, 1, 0..)."""
+    retain = np.exp(-(w[0] + eps * w[1])) + np.sum(np.exp(-w[2:]))
+    return retain / (d - 1) - np.exp(-(eps * w[0] + w[1])) + lam / 2 * w @ w
+
+
+@pytest.mark.parametrize("lam,eps", [(3.0, 0.1), (10.0, 0.1), (3.0, 0.0), (10.0, 0.0)])
+def test_app_j_large_lambda_has_a_local_minimum_unbounded_below(lam, eps):
+    p = th.app_j_problem(3, eps, lam)
+    sol = al.solve(p, "da")
+    assert sol.status_name == "local_minimum"  # a minimum, but the objective is unbounded below
+    w = np.asarray(sol.w)
+    g = scipy.optimize.approx_fprime(w, lambda v: numpy_app_j_da(v, 3, eps, lam), 1e-7)
+    assert np.max(np.abs(g)) < 1e-5
+    if (lam, eps) == (3.0, 0.1):
+        np.testing.assert_allclose(w, [0.101, -0.564, 0.144], atol=5e-4)
+    ray = np.array([eps, -1.0, 0.0])
+    assert numpy_app_j_da(50.0 * ray, 3, eps, lam) < -1e21  # e^{t(1-eps^2)} beats lam t^2 (1+eps^2)/2
+    assert bool(th.check_app_j(3.0, eps, lam).holds)
+
+
+@pytest.mark.parametrize("d", [2, 3, 5, 8])
+def test_app_j_reduced_problem_is_exact(d):
+    for kind in ("original", "oracle"):
+        full = np.asarray(al.solve(th.app_j_problem(d, 0.4, 0.7), kind).w)
+        red = np.asarray(al.solve(th.app_j_reduced_problem(float(d), 0.4, 0.7), kind).w)
+        np.testing.assert_allclose(red[:2], full[:2], atol=1e-12)
+        if d >= 3:
+            np.testing.assert_allclose(full[2:], red[2], atol=1e-12)
+
+
+# --------------------------------------------- corner instances that used to fail (issue 7)
+@pytest.mark.parametrize("lam", [1e-4, 1e-6, 1e-8])
+def test_pair_rows_at_tiny_lambda(lam):
+    args = (100.0, 0.6, 900.0, 250.0, 0.6, lam)
+    for check in (th.check_lemma6, th.check_lemma7, th.check_lemma8, th.check_lemma12):
+        c = check(*args)
+        assert bool(c.holds), (check.__name__, lam, float(c.margin))
+    # Lemma 6's x^R from solve against scipy's W0
+    c = th.check_lemma6(*args)
+    _, p, *_ = (float(x) for x in th.pair_coefficients(100.0, 0.6, 900.0, 250.0, lam))
+    assert abs(float(c.measured[0]) - W0(p * 1.36)) <= 1e-9 * W0(p * 1.36)
+
+
+def test_lemma12_at_alpha_exactly_one():
+    c = th.check_lemma12(100.0, 1.0, 900.0, 150.0, 0.6, 0.3)
+    x, y = (float(v) for v in c.measured)
+    assert bool(c.applies) and bool(c.holds) and abs(x - y) <= 1e-14 * x  # symmetric: x = y exactly
+
+
+def test_lemma5_case2_slack_is_tight_at_the_threshold():
+    # alpha = |F|/|R| exactly: w^DA = 0 and the distance equals the bound
+    c = th.check_lemma5(50.0, 10.0, 100.0, 20.0, 0.5)
+    dist, diverged = (float(v) for v in c.measured)
+    assert bool(c.applies) and bool(c.holds) and diverged == 0.0
+    assert abs(dist - W0(0.5 / 0.5)) <= 1e-12 and float(c.margin) < 1e-10
+
+
+@pytest.mark.parametrize("lam,holds", [(1e-5, True), (0.01, True), (0.05, True), (0.0769, True), (0.077, False),
+                                       (0.1, False), (0.2, False)])
+def test_toy_claims_lambda_range(lam, holds):
+    claims = toy.check_claims("tanh", lam=lam)["claims"]
+    assert all(claims.values()) == holds
+    if lam >= 0.077:
+        assert not claims["C2"] and claims["C1"] and claims["C3"] and claims["C4"]
+        assert claims["C5"] == (lam <= 0.1496)
+    assert bool(th.check_toy(lam).holds)
 
 
 # ------------------------------------------------------------------ verify --
