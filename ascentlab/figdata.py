@@ -34,7 +34,7 @@ def _np(tree):
 def fig4_data(fast: bool):
     r"""Fig. 4: the $\alpha$ window in which DA is detrimental, against $\epsilon$.
 
-    The paper's parameters are unknown (theory note, gap 6); ascentlab uses
+    The paper's parameters are unknown (docs/theory.md, open gap 6); ascentlab uses
     the C-9 instance: $|\mathcal R|=1000$, $|\mathcal R_{ij}|=100$, $\lambda=1$,
     and $|\mathcal F|/|\mathcal R|\in\{0.1,0.25,0.5\}$ (one panel each);
     $|\mathcal F_{ij}|=\alpha|\mathcal R_{ij}|$ with $|\mathcal F|$ fixed.
@@ -222,7 +222,7 @@ def corollary1_data(fast: bool):
                        "coordinate": {"n_retain": 100, "n_forget": 20, "r_j": 50, "alpha_over_F_over_R": ratios},
                        "loss": "exp"},
             "arrays": _np({"lam": lams, "pure_delta_RD": pure[0], "pure_delta_RDA": pure[1],
-                           "W0_inv_lam": jax.vmap(lambda l: th.corollary1(l)[1])(lj),
+                           "W0_inv_lam": jax.vmap(lambda l: th.corollary1(1.0, 1.0, l)[1])(lj),
                            "coordinate": {k: {"delta_RD": v[0], "delta_RDA": v[1]} for k, v in coord.items()}})}
 
 
@@ -239,8 +239,10 @@ def app_d3_data(fast: bool):
         runs[name] = unlearn(p, method, eta=eta, steps=steps, start=start).w[:, 0]
     b3 = 0.75
     etas = np.logspace(-3, np.log10(0.5), 8 if fast else 25)
-    fps = jax.jit(jax.vmap(lambda e: th.check_app_d3(a, b3, lam, eta0=e).measured[2]))(jnp.asarray(etas))
     refined, note = th.alternating_fixed_point_case3(a, b3, jnp.asarray(etas))
+    p3 = th.alternating_problem(a, b3, lam)
+    fps = jax.jit(jax.vmap(lambda e, g: th.map_fixed_point(p3, e, g[None], order="descent_first")[0]))(
+        jnp.asarray(etas), refined)
     return {"params": {"case1": {"a": a, "b": b1, "lam": lam, "eta": eta, "steps": steps, "start": 0.0},
                        "case3": {"a": a, "b": b3, "lam": lam}, "order": "descent_first"},
             "arrays": _np({"t": np.arange(steps + 1), "runs": runs,
@@ -248,6 +250,57 @@ def app_d3_data(fast: bool):
                            "W0_2lam": th.lemma2(a, b1, 1.0, 1.0, 2 * lam)[2],
                            "eta": etas, "fixed_point": fps, "leading_order_refined": refined,
                            "leading_order_note": note})}
+
+
+# ------------------------------------------------------- app_d3_bifurcation --
+def _long_run(a, b, lam, eta, order, steps, keep):
+    """The last `keep` iterates of `unlearn`'s alternating map from next to the far fixed point, and divergence."""
+    fp = th.alternating_far_fixed_point(a, b, lam, eta)
+    w_star = fp.w if order == "descent_first" else fp.w_ascent_first
+    start = jnp.reshape(w_star + 1e-3, (1,))
+    tr = unlearn(th.alternating_problem(a, b, lam), "da_alternating", eta=eta, steps=steps, start=start, order=order)
+    return tr.w[-keep:, 0], tr.diverged_at >= 0, w_star, jnp.abs(fp.slope) < 1
+
+
+def app_d3_bifurcation_data(fast: bool):
+    r"""App. D.3 beyond the flip threshold: long-run iterates of alternating DA against $\ln(b/a)$ (both
+    orders) and against $\eta$ at a fixed ratio, with the exact fixed point and the derived thresholds.
+
+    One coordinate, $a=0.05$, $\lambda=0.1$, $\eta=0.01$, $\ln(b/a)\in[1,3]$ (Case 3 of the
+    doubled-ridge problem throughout); the $\eta$ panel: $a=0.2$, $\lambda=0.5$, $\ln(b/a)=1.5$,
+    $\eta\in[10^{-3},0.3]$ (the threshold rises with $\eta$, so larger steps restabilise the
+    fixed point). Each run starts $10^{-3}$ from the fixed point; the last 64 of `steps` iterates
+    are kept; runs that leave the representable range are flagged.
+    """
+    steps, n = (1500, 120) if fast else (4000, 500)
+    keep = 64
+    a, lam, eta = 0.05, 0.1, 0.01
+    ln_ratio = np.linspace(1.0, 3.0, n)
+    b = jnp.asarray(a * np.exp(ln_ratio))
+    panels = {}
+    shift = np.log(eta * a)  # w - ln(eta a) = -ln(the descent push): the fixed point sits near -ln ln(b/a)
+    for order in th.ALTERNATING_ORDERS:
+        tail, div, w_star, stable = jax.jit(jax.vmap(
+            lambda bb, o=order: _long_run(a, bb, lam, eta, o, steps, keep)))(b)
+        panels[order] = {"tail_minus_ln_eta_a": tail - shift, "diverged": div,
+                         "fixed_point_minus_ln_eta_a": w_star - shift, "stable": stable}
+    thresholds = th.alternating_flip_threshold(a, lam, eta)
+
+    a2, lam2, ell2 = 0.2, 0.5, 1.5
+    etas = np.logspace(-3, np.log10(0.3), n)
+    tail, div, w_star, stable = jax.jit(jax.vmap(
+        lambda e: _long_run(a2, a2 * np.exp(ell2), lam2, e, "descent_first", steps, keep)))(jnp.asarray(etas))
+    shift = np.log(etas * a2)  # plot w - ln(eta a): the fixed point is ~ -ln ln(b/a) at every eta
+    exact_eta, first_eta, _ = th.alternating_flip_threshold(a2, lam2, jnp.asarray(etas))
+    return {"params": {"ratio_panel": {"a": a, "lam": lam, "eta": eta, "ln_ratio": [1.0, 3.0]},
+                       "eta_panel": {"a": a2, "lam": lam2, "ln_ratio": ell2, "eta": [1e-3, 0.3], "order": "descent_first"},
+                       "steps": steps, "kept": keep, "start_offset": 1e-3},
+            "arrays": _np({"ln_ratio": ln_ratio, "orders": panels,
+                           "flip_threshold": {"exact": thresholds[0], "first_order": thresholds[1],
+                                              "leading": thresholds[2]},
+                           "eta": etas, "eta_tail_minus_ln_eta_a": tail - shift[:, None], "eta_diverged": div,
+                           "eta_fixed_point_minus_ln_eta_a": w_star - shift, "eta_stable": stable,
+                           "eta_flip_threshold_exact": exact_eta, "eta_flip_threshold_first_order": first_eta})}
 
 
 # ----------------------------------------------------------- finetune_trap --
@@ -288,6 +341,7 @@ FIGURE_DATA = {
     "hoeffding": hoeffding_data,
     "corollary1": corollary1_data,
     "app_d3": app_d3_data,
+    "app_d3_bifurcation": app_d3_bifurcation_data,
     "finetune_trap": finetune_trap_data,
 }
 

@@ -31,6 +31,8 @@ CAPTIONS = {
     "hoeffding": "Lemma 1: Monte-Carlo |Acc_F - Acc_T| exceedance frequency against the Hoeffding bound.",
     "corollary1": "Corollary 1: Delta_R,DA grows like W0(1/lambda) as lambda -> 0 while Delta_R,D -> 0.",
     "app_d3": "App. D.3: alternating DA tracks DA with 2 lambda; its Case-3 fixed point against eta.",
+    "app_d3_bifurcation": "App. D.3 corrected: the Case-3 fixed point of alternating DA flips at ln(b/a) ~ sqrt 2 "
+                          "(both orders): 2-cycle, period doubling, chaos; larger eta restabilises it.",
     "finetune_trap": "Toy example: finetuning on the retain set from the GDA minimum stays in the wrong basin.",
 }
 

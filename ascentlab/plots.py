@@ -312,14 +312,70 @@ def build_app_d3(data):
     eta = np.asarray(arr["eta"])
     ax.plot(eta, arr["fixed_point"], "o", color="k", mfc="none", label="alternating DA fixed point (measured)")
     ax.plot(eta, arr["leading_order_refined"], "-", color=PALETTE["da"], label=r"$\ln\frac{\eta a}{\ln(b/a)}$ (refined)")
-    ax.plot(eta, arr["leading_order_note"], "--", color=PALETTE["path"], label=r"$\ln\frac{\eta ab}{b-a}$ (theory note)")
+    ax.plot(eta, arr["leading_order_note"], "--", color=PALETTE["path"], label=r"$\ln\frac{\eta ab}{b-a}$ (earlier, offset)")
     ax.set_xscale("log")
     ax.set_xlabel(r"$\eta$")
     ax.set_ylabel("$w^*$")
     c3 = par["case3"]
     ax.set_title(rf"Case 3 ($a={c3['a']}$, $b={c3['b']}$, $\lambda={c3['lam']}$): DA diverges," "\n"
-                 "alternating DA has a stable fixed point")
+                 r"alternating DA has a fixed point, stable here ($\ln(b/a)<\sqrt{2}$)")
     ax.legend(fontsize="x-small")
+    return fig
+
+
+def plot_long_run(ax, x, tail, fixed_point, stable, diverged, *, color=None):
+    """A bifurcation diagram: long-run iterates (dots) against a parameter, the fixed point
+    (solid where stable, dashed where not) and runs that diverged (× along the top)."""
+    x, tail = np.asarray(x), np.asarray(tail)
+    stable, diverged = np.asarray(stable, bool), np.asarray(diverged, bool)
+    fixed_point = np.asarray(fixed_point)
+    xs = np.repeat(x[:, None], tail.shape[1], axis=1)
+    ok = np.isfinite(tail)
+    ax.plot(xs[ok], tail[ok], "o", ms=0.8, mew=0, color=color or PALETTE["path"], alpha=0.7,
+            label="long-run iterates")
+    ax.plot(x, np.where(stable, fixed_point, np.nan), "-", color="k", lw=1.2, label="fixed point (stable)")
+    ax.plot(x, np.where(stable, np.nan, fixed_point), "--", color="k", lw=0.8, label="fixed point (unstable)")
+    if diverged.any():
+        top = np.nanmax(np.where(ok, tail, np.nan)) if ok.any() else 0.0
+        ax.plot(x[diverged], np.full(int(diverged.sum()), top), "x", color=PALETTE["da"], ms=4,
+                label="left the representable range")
+    return ax
+
+
+def build_app_d3_bifurcation(data):
+    arr, par = data["arrays"], data["params"]
+    fig, axes = _figure(1, 3, 20, 5.5)
+    thr = arr["flip_threshold"]
+    rp = par["ratio_panel"]
+    for ax, order in zip(axes[0, :2], ("descent_first", "ascent_first")):
+        o = arr["orders"][order]
+        plot_long_run(ax, arr["ln_ratio"], o["tail_minus_ln_eta_a"], o["fixed_point_minus_ln_eta_a"], o["stable"],
+                      o["diverged"])
+        for value, ls, label in ((thr["exact"], "-", "flip threshold (exact)"),
+                                 (thr["first_order"], "--",
+                                  r"$\sqrt{2}-\frac{3}{2}\eta\lambda(1+\sqrt{2}\ln\frac{\eta a}{\sqrt{2}})$"),
+                                 (thr["leading"], ":", r"$\sqrt{2}$")):
+            ax.axvline(float(value), ls=ls, color=PALETTE["da"], lw=1, label=label)
+        ax.set_yscale("symlog", linthresh=4.0)
+        ax.set_xlabel(r"$\ln(b/a)$")
+        ax.set_ylabel(r"$w_t-\ln(\eta a)$ (last %d of %d steps)" % (par["kept"], par["steps"]))
+        ax.set_title(f"alternating DA, {order.replace('_', ' ')}\n"
+                     rf"($a={rp['a']}$, $\lambda={rp['lam']}$, $\eta={rp['eta']}$)")
+        ax.legend(fontsize="xx-small", loc="upper left", markerscale=4)
+    ax = axes[0, 2]
+    ep = par["eta_panel"]
+    plot_long_run(ax, arr["eta"], arr["eta_tail_minus_ln_eta_a"], arr["eta_fixed_point_minus_ln_eta_a"],
+                  arr["eta_stable"], arr["eta_diverged"])
+    crossing = np.asarray(arr["eta_flip_threshold_exact"]) > ep["ln_ratio"]
+    if crossing.any():
+        ax.axvline(float(np.asarray(arr["eta"])[np.argmax(crossing)]), color=PALETTE["da"], lw=1,
+                   label=r"flip threshold reaches $\ln(b/a)$")
+    ax.set_xscale("log")
+    ax.set_xlabel(r"$\eta$")
+    ax.set_ylabel(r"$w_t-\ln(\eta a)$")
+    ax.set_title(f"against the step size at $\\ln(b/a)={ep['ln_ratio']}$\n"
+                 rf"($a={ep['a']}$, $\lambda={ep['lam']}$; the threshold rises with $\eta$)")
+    ax.legend(fontsize="xx-small", loc="upper left", markerscale=4)
     return fig
 
 
@@ -352,5 +408,6 @@ BUILDERS = {
     "hoeffding": build_hoeffding,
     "corollary1": build_corollary1,
     "app_d3": build_app_d3,
+    "app_d3_bifurcation": build_app_d3_bifurcation,
     "finetune_trap": build_finetune_trap,
 }

@@ -11,6 +11,7 @@ from scipy.special import lambertw as sp_lambertw
 
 from ascentlab.cli import main
 from ascentlab.figures import FIGURES, make_figure
+from tests._reference import numpy_far_fixed_point, numpy_long_run
 
 W0 = lambda z: sp_lambertw(z, 0).real
 
@@ -157,6 +158,39 @@ def test_app_d3_fixed_points_match_brentq(figs):
     assert abs(d["W0_2lam"] - W0(0.25 / 0.2)) <= 1e-14 and abs(d["W0_lam"] - W0(0.25 / 0.1)) <= 1e-14
     alt_end = d["runs"]["alternating"][-1]
     assert abs(alt_end - d["W0_2lam"]) < 0.01 < abs(alt_end - d["W0_lam"])
+
+
+def test_app_d3_bifurcation_against_numpy(figs):
+    d, p = figs["app_d3_bifurcation"]["arrays"], figs["app_d3_bifurcation"]["params"]
+    rp = p["ratio_panel"]
+    a, lam, eta = rp["a"], rp["lam"], rp["eta"]
+    ln_ratio = np_(d["ln_ratio"])
+    exact = d["flip_threshold"]["exact"]
+    assert abs(d["flip_threshold"]["leading"] - np.sqrt(2)) <= 1e-15
+    for order in ("descent_first", "ascent_first"):
+        o = d["orders"][order]
+        stable = np.array(o["stable"], bool)
+        np.testing.assert_array_equal(stable, ln_ratio < exact)  # the exact threshold splits the grid
+        below = int(np.searchsorted(ln_ratio, exact)) - 1  # last stable ratio, and the first beyond
+        for i in (0, below, below + 1):
+            b = a * np.exp(ln_ratio[i])
+            w_star, slope = numpy_far_fixed_point(a, b, lam, eta, order)
+            shift = np.log(eta * a)
+            assert abs(o["fixed_point_minus_ln_eta_a"][i] + shift - w_star) <= 1e-9 and (abs(slope) < 1) == stable[i]
+            tail = np_(o["tail_minus_ln_eta_a"][i]) + shift
+            ref = numpy_long_run(w_star + 1e-3, a, b, lam, eta, order, steps=p["steps"])[-p["kept"]:]
+            if stable[i] and abs(slope) < 0.99:  # converged in both: the fixed point itself
+                assert np.max(np.abs(tail - w_star)) < 1e-9 and np.max(np.abs(ref - w_star)) < 1e-9
+            elif not stable[i]:  # the 2-cycle just beyond the flip: the same two points
+                np.testing.assert_allclose(np.sort(np.unique(np.round(tail, 7))), np.sort(np.unique(np.round(ref, 7))),
+                                           atol=1e-6)
+    ep = p["eta_panel"]
+    etas = np_(d["eta"])
+    for i in (0, len(etas) // 2, len(etas) - 1):
+        w_star, slope = numpy_far_fixed_point(ep["a"], ep["a"] * np.exp(ep["ln_ratio"]), ep["lam"], etas[i], "descent_first")
+        assert bool(d["eta_stable"][i]) == (abs(slope) < 1)
+        assert abs(d["eta_fixed_point_minus_ln_eta_a"][i] - (w_star - np.log(etas[i] * ep["a"]))) <= 1e-9
+    assert not d["eta_stable"][0] and d["eta_stable"][-1]  # larger steps restabilise the fixed point
 
 
 def test_finetune_trap_stays(figs):
