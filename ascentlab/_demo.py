@@ -6,7 +6,7 @@ coordinate 1 lies in Lemma 3's detrimental range
 $[|\mathcal F|^2/(|\mathcal R|(|\mathcal F|+|\mathcal D|)),\,|\mathcal F|/|\mathcal R|]=[0.0286,0.2]$,
 coordinate 2 in Case 2. Simultaneous DA ($\eta=0.5$) from the original model
 moves monotonically away from the oracle and ends 54 times farther from it
-than the original model (theory note, claim C-5).
+than the original model (docs/theory.md, claim C-5).
 """
 
 from typing import NamedTuple

@@ -13,7 +13,7 @@ named the other way round), so it is a parameter here: the default
 the code computes as called.
 
 References: "Ascent Fails to Forget" (arXiv 2509.26427), Sec. 6 and App. K;
-theory note section 1.4 and claim C-13.
+docs/theory.md section 2.5 and claim C-13.
 """
 
 import jax

@@ -350,10 +350,10 @@ def test_lemma7_needs_alpha_at_most_one(getkey):
     inst = pair_instances(getkey(), 600)
     r_ij, r_rest, f_rest, eps, lam = (inst[k] for k in ("r_ij", "r_rest", "f_rest", "eps", "lam"))
     alpha = jax.random.uniform(getkey(), (600,), jnp.float64, 1.2, 4.0)
-    c = jax.vmap(th.check_lemma7)(r_ij, alpha, r_rest, f_rest, eps, lam)
+    c = jax.jit(jax.vmap(th.check_lemma7))(r_ij, alpha, r_rest, f_rest, eps, lam)
     assert not bool(c.applies.any())
     # the bounds themselves fail for some alpha > 1 (docs/theory.md section 4)
-    lifted = jax.vmap(lambda *a: th.check_lemma7(a[0], a[1], a[2], a[3], a[4], a[5]).measured)(r_ij, alpha, r_rest, f_rest, eps, lam)
+    lifted = c.measured
     b = jax.vmap(lambda *a: th.pair_coefficients(*a)[0])(r_ij, alpha, r_rest, f_rest, lam)
     x_lo, x_hi, y_lo, y_hi = jax.vmap(th.lemma7_bounds)(b, alpha, eps)
     inside = (lifted[:, 0] >= x_lo - 1e-11) & (lifted[:, 0] <= x_hi + 1e-11) & (lifted[:, 1] >= y_lo - 1e-11) & (lifted[:, 1] <= y_hi + 1e-11)
@@ -401,7 +401,7 @@ def test_app_j_large_lambda_has_a_local_minimum_unbounded_below(lam, eps):
     assert bool(th.check_app_j(3.0, eps, lam).holds)
 
 
-@pytest.mark.parametrize("d", [2, 3, 5, 8])
+@pytest.mark.parametrize("d", [2, 3, 6])
 def test_app_j_reduced_problem_is_exact(d):
     for kind in ("original", "oracle"):
         full = np.asarray(al.solve(th.app_j_problem(d, 0.4, 0.7), kind).w)
@@ -450,6 +450,7 @@ def test_toy_claims_lambda_range(lam, holds):
 
 
 # ------------------------------------------------------------------ verify --
+@pytest.mark.slow  # every row compiled once (~45 s); the planted-error tests and CI's verify run them too
 def test_verify_json_reduced(capsys):
     from ascentlab.cli import main
     code = main(["verify", "--json", "--instances", "40", "--seed", "3"])

@@ -84,7 +84,7 @@ def test_matches_numpy_loop(getkey, method, order):
 
 
 def test_theory_note_c5_distance_table():
-    # C-5 (theory note, computed there with scipy lambertw + gradient descent).
+    # C-5 (docs/theory.md section 5, computed with scipy lambertw + gradient descent).
     p = al.orthogonal_blocks([50, 50], [8, 12], 0.5)
     tr = al.unlearn(p, "da", eta=0.5, steps=100)
     table = {0: 0.017063, 1: 0.202013, 2: 0.357797, 5: 0.641828, 10: 0.826618, 20: 0.906244, 100: 0.917268}
