@@ -14,7 +14,7 @@ other occupies, and on a small pool (two cores) the program deadlocks
 (observed with jaxlib 0.10.2: both pool threads blocked in
 `jax::ParallelBatchMap` under `lapack_dsyevd_ffi`). Every vmapped solve in
 ascentlab (`ascentlab verify`, the figures' grids, the theory checks) works
-on $d\le3$, so a few Jacobi rotations remove the hazard and the custom call.
+on $d\le5$, so a few Jacobi rotations remove the hazard and the custom call.
 Vmapped solves of larger problems still use LAPACK.
 """
 

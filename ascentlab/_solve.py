@@ -58,7 +58,7 @@ import numpy as np
 
 from . import _validate as v
 from ._linalg import sym_eigh, sym_min_eigenvalue, sym_solve
-from ._objectives import _gradient, _hessian, _value, _value_size, coefficients, margins
+from ._objectives import OBJECTIVES, _gradient, _hessian, _value, _value_size, coefficients, margins
 from ._problems import Problem, check_problem
 
 __all__ = ["Solution", "solve", "STATUS_NAMES", "margin_bound", "unbounded_ray"]
@@ -131,9 +131,15 @@ def unbounded_ray(problem: Problem, kind: str, w=None):
     and their coefficients sum to a negative number, the exponential beats
     the quadratic and $L(tv)\to-\infty$. That is a proof for the given `v`.
     Candidates: $v=-y_jx_j$ for the forget samples $j$ with the smallest
-    margins at `w` (at most 8) and the coefficient-weighted forget mean.
+    margins at `w` (at most 8), the same with the component along the most
+    aligned retain row removed (that row's margin is then about 0: a forget
+    row nearly parallel to a retain row, as in App. J when $\epsilon\to1$), and
+    the coefficient-weighted forget mean.
+    Any float $v$ will do: the margins are compared with the rounding of
+    their dot products, $\tau=\max(64,4(d+2))\epsilon_{\text{mach}}\max|X|\sum_k|v_k|$,
+    added, so the inequalities hold for the exact margins of that $v$.
     Near-ties are resolved conservatively: the smallest forget margin must
-    lie below every retain margin by more than their rounding, or tie with
+    lie below every retain margin by more than $\tau$, or tie with
     them bit for bit (identical rows), in which case the tied coefficients
     must sum below zero by more than their rounding (so $a_j=b_j$ is not
     certified, whatever its last bit). The certificate is sufficient, not
@@ -141,13 +147,14 @@ def unbounded_ray(problem: Problem, kind: str, w=None):
 
     The logistic loss grows linearly, so with it every objective here is
     bounded below; "original" and "oracle" are strongly convex. For those
-    the answer is always (False, 0).
+    the answer is always (False, 0). Inputs are validated (a `ValueError`
+    names the bad argument).
 
     Args:
         problem: the unlearning problem.
-        kind: "original", "oracle" or "da".
+        kind: "original", "oracle", "da" or "ga".
         w: the point whose smallest forget margins pick the candidates
-            (default: the origin).
+            (default: the origin), shape (d,).
 
     Returns:
         `(certified, v)`: a boolean and the ray's direction, shape (d,)
@@ -156,25 +163,42 @@ def unbounded_ray(problem: Problem, kind: str, w=None):
     References: Lemma 3 (Case 2: a local minimum of an objective unbounded
     below), App. J; docs/theory.md#cases and #app_j.
     """
+    where = "unbounded_ray"
+    check_problem(where, problem)
+    v.check_choice(where, "kind", kind, OBJECTIVES)
     d = problem.X.shape[1]
     dtype = problem.X.dtype
-    if kind != "da" or problem.loss != "exp":
+    if w is not None:
+        w = v.check_array(where, "w", w, ndim=1)
+        if w.shape != (d,):
+            v.fail(where, "w", f"array of shape {w.shape}", f"must have shape ({d},)")
+    if kind not in ("da", "ga") or problem.loss != "exp":
         return jnp.zeros((), bool), jnp.zeros(d, dtype)
     w = jnp.zeros(d, dtype) if w is None else jnp.asarray(w, dtype)
     c = coefficients(problem, kind)
     in_f = problem.forget & (c != 0)
+    in_r = ~problem.forget & (c != 0)
     big = jnp.finfo(dtype).max
     k = min(_RAY_CANDIDATES, problem.X.shape[0])
     _, idx = jax.lax.top_k(jnp.where(in_f, -margins(problem, w), -big), k)
     yx = problem.y[:, None] * problem.X
-    # -y_j x_j, and the forget mean -sum_F |c_j| y_j x_j = sum_F c_j y_j x_j (c_j < 0 there)
-    cands = jnp.concatenate([-yx[idx], (jnp.where(in_f, c, 0.0) @ yx)[None]])
-    valid = jnp.concatenate([in_f[idx], jnp.any(in_f)[None]])
+    # -y_j x_j with its component along the most aligned retain row removed: that row's margin is
+    # then 0, which certifies forget rows nearly parallel to a retain row (App. J as eps -> 1)
+    sq = jnp.sum(problem.X**2, axis=1)
+    cos2 = (yx[idx] @ yx.T) ** 2 / jnp.maximum(sq[idx][:, None] * sq[None, :], jnp.finfo(dtype).tiny)
+    near = jnp.argmax(jnp.where(in_r[None, :], cos2, -1.0), axis=1)
+    along = jnp.sum(yx[idx] * yx[near], axis=1) / jnp.maximum(sq[near], jnp.finfo(dtype).tiny)
+    projected = jnp.where(jnp.any(in_r), -(yx[idx] - along[:, None] * yx[near]), 0.0)
+    # and the forget mean -sum_F |c_j| y_j x_j = sum_F c_j y_j x_j (c_j < 0 there)
+    cands = jnp.concatenate([-yx[idx], projected, (jnp.where(in_f, c, 0.0) @ yx)[None]])
+    valid = jnp.concatenate([in_f[idx], in_f[idx], jnp.any(in_f)[None]])
 
     def certify(v, ok):
         m = margins(problem, v)
         active = c != 0
-        tau = 64 * jnp.finfo(dtype).eps * jnp.max(jnp.abs(problem.X)) * jnp.sum(jnp.abs(v))
+        # |fl(<v, x_i>) - <v, x_i>| <= gamma_d sum_k |v_k x_ik|, gamma_d ~ d eps: the computed margins of
+        # this (float) v are within tau of its exact ones, so the inequalities below are a proof
+        tau = max(64, 4 * (d + 2)) * jnp.finfo(dtype).eps * jnp.max(jnp.abs(problem.X)) * jnp.sum(jnp.abs(v))
         mu_f = jnp.min(jnp.where(active & problem.forget, m, big))
         mu_r = jnp.min(jnp.where(active & ~problem.forget, m, big))
         strict = mu_f < mu_r - tau

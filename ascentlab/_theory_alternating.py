@@ -41,11 +41,22 @@ import jax.numpy as jnp
 from ._lambertw import lambertw
 from ._linalg import sym_solve
 from ._theory_blocks import coordinate_problem
-from ._theory_check import EPS, make_check
+from ._theory_check import EPS, INV_E, make_check
 from ._unlearn import METHODS, _alternating_ascent_first, unlearn
 
-_INV_E = 0.36787944117144233
 _NEWTON = 40
+
+
+def _newton(f, x0, *, positive=False):
+    """40 fixed Newton steps on a scalar (or shape-(1,)) equation f(x) = 0, derivative by forward mode
+    (vmap-able: no data-dependent loop); `positive` keeps the iterate above half its last value."""
+
+    def body(_, x):
+        val, slope = jax.jvp(f, (x,), (jnp.ones_like(x),))
+        x_new = x - val / slope
+        return jnp.maximum(x_new, 0.5 * x) if positive else x_new
+
+    return jax.lax.fori_loop(0, _NEWTON, body, x0)
 
 
 def alternating_expansion(w, a, b, lam, *, order: str = "descent_first"):
@@ -108,13 +119,7 @@ def alternating_far_fixed_point(a, b, lam, eta) -> FarFixedPoint:
     Tag [D]. Proof: proofs/app_d3.py.
     """
     target = jnp.log(b / a)
-    f = lambda u: _ln_ratio_of_u(u, a, lam, eta) - target
-
-    def body(_, u):
-        val, slope = jax.jvp(f, (u,), (jnp.ones_like(u),))
-        return jnp.maximum(u - val / slope, 0.5 * u)  # stay positive
-
-    u = jax.lax.fori_loop(0, _NEWTON, body, target)
+    u = _newton(lambda u: _ln_ratio_of_u(u, a, lam, eta) - target, target, positive=True)
     s = 1 - eta * lam
     v = _v_of_u(u, a, lam, eta)
     w = jnp.log(eta * a / u)
@@ -131,14 +136,8 @@ def alternating_flip_threshold(a, lam, eta):
     threshold, for both orders. Tag [D]. Proof: proofs/app_d3.py.
     """
     s = 1 - eta * lam
-    g = lambda u: (s - u) * (s + _v_of_u(u, a, lam, eta)) + 1
-
-    def body(_, u):
-        val, slope = jax.jvp(g, (u,), (jnp.ones_like(u),))
-        return u - val / slope
-
     root2 = jnp.sqrt(2.0) * jnp.ones_like(jnp.asarray(a * lam * eta, float))
-    u = jax.lax.fori_loop(0, _NEWTON, body, root2)
+    u = _newton(lambda u: (s - u) * (s + _v_of_u(u, a, lam, eta)) + 1, root2)
     exact = _ln_ratio_of_u(u, a, lam, eta)
     first = root2 - 1.5 * eta * lam * (1 + root2 * jnp.log(eta * a / root2))
     return exact, first, root2
@@ -157,13 +156,7 @@ def alternating_step(order: str):
 def map_fixed_point(problem, eta, w0, *, order: str):
     """A fixed point of the alternating map near `w0` (shape (1,)): 40 Newton steps on m(w) - w; returns (w*, m'(w*))."""
     step = alternating_step(order)
-    m = lambda w: step(problem, w, eta) - w
-
-    def body(_, w):
-        val, slope = jax.jvp(m, (w,), (jnp.ones_like(w),))
-        return w - val / slope
-
-    w = jax.lax.fori_loop(0, _NEWTON, body, w0)
+    w = _newton(lambda w: step(problem, w, eta) - w, w0)
     slope = jax.jvp(lambda w: step(problem, w, eta), (w,), (jnp.ones_like(w),))[1]
     return w[0], slope[0]
 
@@ -316,4 +309,4 @@ def far_fixed_point_applies(a, b, lam, eta):
     $W_{-1}$-like one at moderate $\eta$ and reappear at smaller $\eta$.)
     """
     small_step = (eta <= 0.5) & (eta * lam <= 0.5)
-    return ((a - b) / (2 * lam) < -_INV_E) & (eta * a < jnp.exp(-2.0) * jnp.log(b / a)) & small_step
+    return ((a - b) / (2 * lam) < -INV_E) & (eta * a < jnp.exp(-2.0) * jnp.log(b / a)) & small_step

@@ -24,8 +24,6 @@ References: "Ascent Fails to Forget" (arXiv 2509.26427), Sec. 4-5.1, App. C-H;
 docs/theory.md.
 """
 
-import math
-
 import jax
 import jax.numpy as jnp
 
@@ -33,10 +31,9 @@ from ._lambertw import lambertw
 from ._objectives import _hessian
 from ._problems import Problem, gaussian_problem
 from ._solve import LOCAL_MINIMUM, MINIMUM, UNBOUNDED, solve
-from ._theory_check import EPS, gradient_rounding, make_check, solve_checked, w_rounding
+from ._theory_check import EPS, INV_E, gradient_rounding, make_check, solve_checked, w_rounding
 from ._unlearn import unlearn
-
-_INV_E = math.exp(-1.0)
+from ._validate import is_concrete
 
 # ---------------------------------------------------------------- Lemma 1 --
 
@@ -74,7 +71,8 @@ def check_lemma1(seed, teacher_norm, n, eps, *, trials: int = 10_000):
     r"""Lemma 1 on a trained model: the frequency of $|\mathrm{Acc}_{\mathcal F}-\mathrm{Acc}_T|\ge\epsilon$
     over random forget sets against $2e^{-2n\epsilon^2}$.
 
-    `trials` forget sets of `n` samples ($1\le n\le100$) are drawn uniformly
+    `trials` (a multiple of 2,000) forget sets of `n` samples (an integer,
+    $1\le n\le100$; traced values are floored and clipped) are drawn uniformly
     from the finite data set of `lemma1_population(seed, teacher_norm)`,
     independently (with replacement: the lemma's independence premise;
     without replacement only concentrates further), and scored with the
@@ -85,9 +83,13 @@ def check_lemma1(seed, teacher_norm, n, eps, *, trials: int = 10_000):
     relative to the bound, so `1 - margin` is how close the frequency
     comes.
     """
+    if trials < _LEMMA1_CHUNK or trials % _LEMMA1_CHUNK:
+        raise ValueError(f"check_lemma1: `trials` must be a positive multiple of {_LEMMA1_CHUNK}, got trials={trials!r}")
+    if is_concrete(n) and not (float(n) == int(float(n)) and 1 <= float(n) <= LEMMA1_MAX_FORGET):
+        raise ValueError(f"check_lemma1: `n` must be an integer in 1..{LEMMA1_MAX_FORGET}, got n={n!r}")
     correct = lemma1_population(seed, teacher_norm).astype(jnp.float64)
     acc_t = jnp.mean(correct)
-    n = jnp.asarray(n, jnp.float64)
+    n = jnp.clip(jnp.floor(jnp.asarray(n, jnp.float64)), 1.0, LEMMA1_MAX_FORGET)
     use = jnp.arange(LEMMA1_MAX_FORGET, dtype=jnp.float64) < n
     keys = jax.random.split(jax.random.fold_in(jax.random.key(seed), 1), trials // _LEMMA1_CHUNK)
 
@@ -176,7 +178,7 @@ def _near_boundaries(r_j, f_j, n_r, n_f, lam):
     a, b = r_j / n_r, f_j / n_f
     dz = 64 * EPS * (a + b) / lam
     z = (a - b) / lam
-    return jnp.abs(z) <= dz, jnp.abs(z + _INV_E) <= jnp.maximum(1e-10 * _INV_E, dz)
+    return jnp.abs(z) <= dz, jnp.abs(z + INV_E) <= jnp.maximum(1e-10 * INV_E, dz)
 
 
 def check_lemma2(r_j, f_j, n_r, n_f, lam):
@@ -330,7 +332,7 @@ def da_case(z):
     (`solve` reports "local_minimum"). Tag [T] (cases), assignment
     corrected [D]. Proof: proofs/cases.py.
     """
-    return jnp.where(z >= 0, 1, jnp.where(z >= -_INV_E, 2, 3))
+    return jnp.where(z >= 0, 1, jnp.where(z >= -INV_E, 2, 3))
 
 
 def case_thresholds(r_j, n_r, n_f, lam):
@@ -339,7 +341,7 @@ def case_thresholds(r_j, n_r, n_f, lam):
 
     Tag [T]. Proof: proofs/cases.py.
     """
-    return n_f / n_r, n_f / n_r + lam * n_f * _INV_E / r_j
+    return n_f / n_r, n_f / n_r + lam * n_f * INV_E / r_j
 
 
 def _measured_case(sol):
@@ -433,9 +435,13 @@ def check_lemma5(r_j, f_j, n_r, n_f, lam):
     z = lemma2_arguments(r_j, f_j, n_r, n_f, lam)[2]
     near01, near23 = _near_boundaries(r_j, f_j, n_r, n_f, lam)
     case3 = (da_case(z) == 3) & ~near23
-    rel2 = (dist - bound + er + eda + w_rounding(bound)) / bound
+    tol2 = er + eda + w_rounding(bound)
+    rel2 = jnp.where(jnp.isfinite(tol2), (dist - bound + tol2) / bound, -jnp.inf)  # inf: a solve did not converge
     margin = jnp.where(case3, jnp.where(diverged, 1.0, -1.0), jnp.where(diverged, jnp.where(near23, 1.0, -1.0), rel2))
-    applies = (f_j * n_r >= r_j * n_f) | near01
+    # within rounding of the Case 2/3 boundary a DA solve that ends at neither a minimum nor "unbounded"
+    # is undecidable in float64 (as in check_lemma3); anywhere else it fails through rel2 = -inf
+    undecided = ~diverged & (sda.status != MINIMUM) & (sda.status != LOCAL_MINIMUM)
+    applies = ((f_j * n_r >= r_j * n_f) | near01) & ~(near23 & undecided)
     return make_check(bound, jnp.stack([dist, diverged.astype(dist.dtype)]), margin, applies=applies)
 
 

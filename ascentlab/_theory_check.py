@@ -1,7 +1,9 @@
 r"""What every theory check shares: the `Check` record, tight solves with
 a-posteriori error bounds, and the rounding allowance of a closed form.
 
-Tolerances come from the numerics, never from a fixed constant:
+Tolerances come from the numerics (the few fixed constants -- the App. D.3 checks' fit
+tolerances, the bisection width of Lemma 10's crossings, the $10^{-10}$ basin-depth band of the
+Case 2/3 boundary -- say in their docstrings why they are safe):
 
 * a solve runs to $\|\nabla L\|\le10^{-12}\min(1,\lambda)$ (gradients scale
   with $\lambda$ near a solution, so this is the same relative accuracy at
@@ -28,6 +30,7 @@ from ._objectives import _hessian, _loss_and_derivatives, coefficients, margins
 from ._solve import LOCAL_MINIMUM, MINIMUM, solve
 
 EPS = float(jnp.finfo(jnp.float64).eps)
+INV_E = 0.36787944117144233  # 1/e, the Lambert-W branch point's magnitude
 
 
 class Check(NamedTuple):
@@ -67,7 +70,9 @@ def make_check(prediction, measured, slack, *, applies=True, tol=0.0, scale=1.0)
     tolerance of an equality), so that the stored margin is relative.
     """
     margin = relative_slack(slack, tol, scale)
-    margin = jnp.where(jnp.isnan(margin), -jnp.inf, margin)  # NaN never passes
+    # NaN never passes; nor does an infinite tolerance (a solve that ended at no minimum has error
+    # bound inf, which would otherwise make every slack look fine)
+    margin = jnp.where(jnp.isnan(margin) | ~jnp.isfinite(jnp.asarray(tol)), -jnp.inf, margin)
     applies = jnp.asarray(applies) & jnp.ones(margin.shape, bool)
     holds = ~applies | (margin >= 0)
     return Check(prediction, measured, holds, jnp.where(applies, margin, jnp.inf), applies)

@@ -35,10 +35,9 @@ import numpy as np
 from ._lambertw import lambertw
 from ._objectives import objective
 from ._problems import Problem, make_problem
-from ._solve import LOCAL_MINIMUM, MINIMUM, SADDLE_OR_MAXIMUM, UNBOUNDED, solve
-from ._theory_check import EPS, make_check, solve_checked, w_rounding
+from ._solve import LOCAL_MINIMUM, MINIMUM, UNBOUNDED, solve
+from ._theory_check import EPS, INV_E, make_check, solve_checked, w_rounding
 
-_INV_E = float(np.exp(-1.0))
 
 
 def pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam, loss: str = "exp") -> Problem:
@@ -230,19 +229,19 @@ def check_lemma8(r_ij, alpha, r_rest, f_rest, eps, lam):
 
     [D] At any DA stationary point $y\le x$, hence $xe^x\le p(1+\epsilon^2)-2q\epsilon$
     and $ye^y\le2p\epsilon-q(1+\epsilon^2)$: both arguments are $\ge-1/e$. So
-    where one is below $-1/e$ (the bound is NaN) `solve` must find no
-    stationary point ("unbounded"); where a DA minimum exists (local: the
-    exponential-loss DA objective is unbounded below) it must lie below
-    both bounds, up to its error bound.
+    where one is below $-1/e$ (the bound is NaN) `solve` must say
+    "unbounded" (any other status fails); where a DA minimum exists (local:
+    the exponential-loss DA objective is unbounded below) it must lie below
+    both bounds, up to its error bound; elsewhere (bounds finite, no
+    minimum found) the instance is vacuous.
     """
     _, p, q, _, _ = pair_coefficients(r_ij, alpha, r_rest, f_rest, lam)
     (_, _, (xa, ya)), (_, _, eda), sda = _pair_solutions(pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
     x_hi, y_hi = lemma8_bounds(p, q, eps)
     none_exists = jnp.isnan(x_hi) | jnp.isnan(y_hi)
-    stationary = _is_minimum(sda.status) | (sda.status == SADDLE_OR_MAXIMUM)
     tol = eda + w_rounding(jnp.where(none_exists, 0.0, jnp.maximum(x_hi, y_hi)))
     rel = (jnp.minimum(x_hi - xa, y_hi - ya) + tol) / jnp.maximum(jnp.maximum(jnp.abs(xa), jnp.abs(ya)), tol)
-    margin = jnp.where(none_exists, jnp.where(stationary, -1.0, 1.0), rel)
+    margin = jnp.where(none_exists, jnp.where(sda.status == UNBOUNDED, 1.0, -1.0), rel)
     return make_check(jnp.stack([x_hi, y_hi]), jnp.stack([xa, ya]), margin,
                       applies=none_exists | _is_minimum(sda.status))
 
@@ -434,7 +433,7 @@ def check_app_j(d, eps, lam):
     rel_ray = jnp.where(on_ray < -1e100, 1.0, -1.0)
     p_, q_ = 1.0 / (lam * (d - 1)), 1.0 / lam
     x_arg, y_arg = p_ * (1 + eps**2) - 2 * q_ * eps, 2 * p_ * eps - q_ * (1 + eps**2)
-    possible = (x_arg >= -_INV_E) & (y_arg >= -_INV_E)
+    possible = (x_arg >= -INV_E) & (y_arg >= -INV_E)
     status_ok = (sda.status == UNBOUNDED) | ((sda.status == LOCAL_MINIMUM) & possible)
     margin = jnp.minimum(jnp.minimum(rel, rel_ray), jnp.where(status_ok, 1.0, -1.0))
     pred = (w_d[0] + w_d[1]) - (w_r[0] + w_r[1])

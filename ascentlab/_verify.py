@@ -58,7 +58,7 @@ def _strata(n, k):
 
 
 def block_instances(key, n):
-    """(r_j, f_j, n_r, n_f, lam) of one orthogonal coordinate: a random bulk and ten corner strata.
+    """(r_j, f_j, n_r, n_f, lam) of one orthogonal coordinate: a random bulk and twelve corner strata.
 
     Bulk (4 of 16 strata): |R| ~ U{50..2000}, |R_j| ~ U{1..|R|}, alpha
     log-uniform on [0.005, 3] (|F_j| = max(1, round(alpha |R_j|))),
@@ -90,7 +90,7 @@ def block_instances(key, n):
     # within 1e-6..1e-1 (relative) of an end, either side: the range is exact, not only sufficient
     near = 1 + _log_uniform(k[10], n, 1e-6, 1e-1) * jnp.where(jax.random.uniform(k[11], (n,)) < 0.5, 1.0, -1.0)
     end = jnp.where(jax.random.uniform(k[9], (n,)) < 0.5, lo, hi)
-    f_j = jnp.where((s == 14) | (s == 15), end * near * r_j, f_j)
+    f_j = jnp.where((s == 14) | (s == 15), jnp.minimum(end * near * r_j, n_f_end), f_j)  # b_j <= 1
     n_f = jnp.where((s == 4) | (s == 5) | (s == 14) | (s == 15), n_f_end, n_f)
     # the Case 2/3 boundary: b = a + lam/e (1 - delta), delta > 0 inside Case 2, < 0 in Case 3
     r_b = jnp.minimum(r_j, n_r - 1)
@@ -222,16 +222,18 @@ def d3_stability_instances(key, n):
 
 
 def app_j_instances(key, n):
-    """(d, eps, lam): d ~ U{2..12}; eps uniform, exactly 0, or 1 - [1e-6, 1e-2]; lambda log-uniform on [1e-3, 30]."""
+    """(d, eps, lam): d ~ U{2..12}; eps uniform, exactly 0, or 1 - [1e-10, 1e-2] (rows parallel to within
+    1e-10); lambda log-uniform on [1e-3, 30]."""
     k = jax.random.split(key, 4)
     s = _strata(n, 4)
-    eps = jnp.where(s == 1, 0.0, jnp.where(s == 2, 1 - _log_uniform(k[1], n, 1e-6, 1e-2), _uniform(k[0], n, 0.0, 0.999)))
+    eps = jnp.where(s == 1, 0.0, jnp.where(s == 2, 1 - _log_uniform(k[1], n, 1e-10, 1e-2), _uniform(k[0], n, 0.0, 0.999)))
     return {"d": _int_uniform(k[2], n, 2, 12), "eps": eps, "lam": _log_uniform(k[3], n, 1e-3, 30.0)}
 
 
 def toy_instances(key, n):
-    """lambda for the toy claims, 8 strata: five log-uniform on [1e-5, 0.07698] (all five claims hold), one
-    on (0.07698, 0.1], one on (0.1, 0.14965] (C2 fails), one on (0.14965, 0.3] (C2 and C5 fail)."""
+    """lambda for the toy claims, 8 strata: five log-uniform on [1e-5, 0.07698] (all five claims hold);
+    one on (0.07698, 0.1] and one on (0.1, 0.14965] (C2 fails, C5 holds); one on (0.14965, 0.3] (C2 and
+    C5 fail)."""
     k = jax.random.split(key, 4)
     c2, c5 = toy.TANH_C2_LAMBDA, toy.TANH_C5_LAMBDA
     s = _strata(n, 8)
@@ -445,6 +447,8 @@ def format_table(rows) -> str:
     lines = [head, "-" * len(head)]
     for r in rows:
         verdict = ("HOLDS" if r.holds else "FAILS") + ("" if r.verdict == "holds" else f" ({r.verdict})")
+        if r.instances == 0:
+            verdict = "FAILS (no instance met the hypotheses: raise --instances)"
         lines.append(f"{r.id:<13}{r.tag:<20}{r.instances:>10}{r.violations:>11}{r.worst_margin:>14.3g}  {verdict}")
         lines.append(f"{'':<13}{r.statement}")
         for v in r.failures:
@@ -476,7 +480,9 @@ def main(seeds, instances: int, as_json: bool, ids=None) -> int:
     progress(f"ascentlab verify: {len(ids)} results, {span}, {instances} instances per random row and seed")
     rows = run_verify(seeds, instances, ids, progress=progress)
     if as_json:
-        print(json.dumps([r.as_dict() for r in rows], indent=1, default=str))
+        from .figures import to_json  # strict JSON: non-finite margins become null
+
+        print(json.dumps(to_json([r.as_dict() for r in rows]), indent=1, allow_nan=False, default=str))
     else:
         print(format_table(rows))
         print(f"\n{sum(r.holds for r in rows)}/{len(rows)} results hold  ({time.perf_counter() - t0:.1f} s)")

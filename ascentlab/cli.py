@@ -94,8 +94,8 @@ def _cmd_verify(args) -> int:
     if seeds[0] < 0:
         raise SystemExit("ascentlab verify: --seed must be >= 0")
     ids = None
-    if args.only:
-        ids = [x.strip() for x in args.only.split(",") if x.strip()]
+    if args.only is not None:
+        ids = list(dict.fromkeys(x.strip() for x in args.only.split(",") if x.strip()))  # once each, in order
         unknown = [x for x in ids if x not in ROWS]
         if unknown or not ids:
             raise SystemExit(f"ascentlab verify: --only takes result ids from {list(ROWS)}, got {args.only!r}")

@@ -266,7 +266,7 @@ def app_d3_bifurcation_data(fast: bool):
     r"""App. D.3 beyond the flip threshold: long-run iterates of alternating DA against $\ln(b/a)$ (both
     orders) and against $\eta$ at a fixed ratio, with the exact fixed point and the derived thresholds.
 
-    One coordinate, $a=0.05$, $\lambda=0.1$, $\eta=0.01$, $\ln(b/a)\in[1,3]$ (Case 3 of the
+    One coordinate, $a=0.05$, $\lambda=0.1$, $\eta=0.01$, $\ln(b/a)\in[1,\ln20]$ ($b\le1$; Case 3 of the
     doubled-ridge problem throughout); the $\eta$ panel: $a=0.2$, $\lambda=0.5$, $\ln(b/a)=1.5$,
     $\eta\in[10^{-3},0.3]$ (the threshold rises with $\eta$, so larger steps restabilise the
     fixed point). Each run starts $10^{-3}$ from the fixed point; the last 64 of `steps` iterates
@@ -275,7 +275,7 @@ def app_d3_bifurcation_data(fast: bool):
     steps, n = (1500, 120) if fast else (4000, 500)
     keep = 64
     a, lam, eta = 0.05, 0.1, 0.01
-    ln_ratio = np.linspace(1.0, 3.0, n)
+    ln_ratio = np.linspace(1.0, np.log(1.0 / a), n)  # up to b = 1: b_j is a fraction of the forget set
     b = jnp.asarray(a * np.exp(ln_ratio))
     panels = {}
     shift = np.log(eta * a)  # w - ln(eta a) = -ln(the descent push): the fixed point sits near -ln ln(b/a)
@@ -292,7 +292,7 @@ def app_d3_bifurcation_data(fast: bool):
         lambda e: _long_run(a2, a2 * np.exp(ell2), lam2, e, "descent_first", steps, keep)))(jnp.asarray(etas))
     shift = np.log(etas * a2)  # plot w - ln(eta a): the fixed point is ~ -ln ln(b/a) at every eta
     exact_eta, first_eta, _ = th.alternating_flip_threshold(a2, lam2, jnp.asarray(etas))
-    return {"params": {"ratio_panel": {"a": a, "lam": lam, "eta": eta, "ln_ratio": [1.0, 3.0]},
+    return {"params": {"ratio_panel": {"a": a, "lam": lam, "eta": eta, "ln_ratio": [1.0, float(np.log(1.0 / a))]},
                        "eta_panel": {"a": a2, "lam": lam2, "ln_ratio": ell2, "eta": [1e-3, 0.3], "order": "descent_first"},
                        "steps": steps, "kept": keep, "start_offset": 1e-3},
             "arrays": _np({"ln_ratio": ln_ratio, "orders": panels,

@@ -128,7 +128,8 @@ RESULTS = {
         Result("corollary1", "alpha = |F|/|R|: Delta_RD = 0, Delta_RDA = W0(|R_j|/(lam|R|)) -> inf as lam -> 0; DA = weight decay",
                "[T, closed forms D]", "proofs/corollary1.py", "holds"),
         Result("app_d3", "alternating DA = DA with 2 lam + O(eta); O(eta^2) term; the Case-3 fixed point is stable iff "
-               "ln(b/a) < sqrt2 - (3 eta lam/2)(1 + sqrt2 ln(eta a/sqrt2)) (flip beyond), both orders",
+               "ln(b/a) < L* = sqrt2 - (3 eta lam/2)(1 + sqrt2 ln(eta a/sqrt2)) + O((eta lam ln(eta a))^2) "
+               "(exact L* from the parametrisation; flip beyond), both orders",
                "[T + D]", "proofs/app_d3.py",
                "corrected: the Case-3 fixed point (~ ln(eta a/ln(b/a)), not ln(eta ab/(b-a))) is unstable for "
                "b/a beyond ~e^sqrt2: 2-cycle, period doubling, chaos"),

@@ -131,10 +131,12 @@ def check():
     # first correction: L* = sqrt2 - (3/2) eps (1 + sqrt2 ell)
     assert sp.simplify(flip_first_order_coefficient() + sp.Rational(3, 2) * (1 + SQRT2 * ell)) == 0
 
-    # the earlier fixed point is the refined one with ln(b/a) ~ (b - a)/b to first order
-    s = sp.Symbol("s", positive=True)  # s = b / a
-    assert sp.series(sp.log(s), s, 1, 2).removeO() == s - 1
-    assert sp.simplify((bf - a) / bf - (1 - 1 / (bf / a))) == 0
+    # the earlier fixed point ln(eta ab/(b-a)) is the refined ln(eta a/ln(b/a)) with ln(b/a) replaced
+    # by its first-order expansion in x = (b - a)/b: ln(b/a) = -ln(1 - x) = x + O(x^2)
+    xx = sp.Symbol("x", positive=True)
+    assert sp.series(-sp.log(1 - xx), xx, 0, 2).removeO() == xx
+    assert sp.simplify(sp.log(bf / a) + sp.log(1 - (bf - a) / bf)) == 0
+    assert sp.simplify(sp.expand_log(sp.log(eta * a / ((bf - a) / bf)) - sp.log(eta * a * bf / (bf - a)), force=True)) == 0
 
 
 def latex():

@@ -251,3 +251,15 @@ def test_logistic_da_at_tiny_lambda_converges_to_rounding():
     a, b = 630 / 1334, 1178 / 2486
     # lam w = (a - b) sigma(-w) with sigma(-w) = 1 to double precision at w ~ -8890
     assert sol.status_name == "minimum" and abs(float(sol.w[0]) - (a - b) / 1.7882058658212373e-07) <= 1e-9 * 8890
+
+
+def test_unbounded_ray_validates_and_handles_ga():
+    p = al.orthogonal_blocks([50, 50], [8, 12], 0.5)
+    with pytest.raises(ValueError, match="kind"):
+        al.unbounded_ray(p, "DA")
+    with pytest.raises(ValueError, match="w"):
+        al.unbounded_ray(p, "da", np.zeros(3))
+    ok, v = al.unbounded_ray(p, "ga")  # ascent on the forget loss alone: unbounded along a forget row
+    X, f, v = np.asarray(p.X), np.asarray(p.forget), np.asarray(v)
+    l_ga = lambda t: -np.mean(np.exp(-t * (X[f] @ v))) + 0.25 * t**2 * (v @ v)  # lam / 2 = 0.25
+    assert bool(ok) and l_ga(10.0) > l_ga(100.0) > l_ga(500.0) and l_ga(500.0) < -1e100

@@ -162,7 +162,7 @@ def test_parse_seeds(text, expected):
 
 
 @pytest.mark.parametrize("argv", [["--seeds", "5:2"], ["--seeds", "a:b"], ["--seeds", "1:2", "--seed", "1"],
-                                  ["--only", "lemma99"], ["--instances", "0"]])
+                                  ["--only", "lemma99"], ["--only", ""], ["--only", ","], ["--instances", "0"]])
 def test_verify_cli_rejects_bad_arguments(argv, capsys):
     with pytest.raises(SystemExit) as info:
         main(["verify", *argv])
@@ -205,3 +205,10 @@ def test_d3_sampler_straddles_the_flip_threshold():
     close = applies & (np.abs(ell / exact - 1) <= 0.031)
     assert np.sum(close & (ell < exact)) >= 50 and np.sum(close & (ell > exact)) >= 50
     assert ell.max() > 3.5 and (inst["b"] <= 1).all()
+
+
+def test_a_row_without_applying_instances_fails_and_says_why(capsys):
+    from ascentlab._verify import format_table
+    (res,) = run_verify([0], 1, ["lemma9"])  # 3 pair instances: none meets Lemma 9's hypotheses
+    assert res.instances == 0 and not res.holds
+    assert "no instance met the hypotheses" in format_table([res])
