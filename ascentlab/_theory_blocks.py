@@ -31,7 +31,7 @@ from ._lambertw import lambertw
 from ._objectives import _hessian
 from ._problems import Problem, gaussian_problem
 from ._solve import LOCAL_MINIMUM, MINIMUM, UNBOUNDED, solve
-from ._theory_check import EPS, INV_E, gradient_rounding, make_check, solve_checked, w_rounding
+from ._theory_check import EPS, INV_E, KINDS, gradient_rounding, make_check, solve_checked, solve_kinds, w_rounding
 from ._unlearn import unlearn
 from ._validate import is_concrete
 
@@ -153,12 +153,18 @@ def lemma2(r_j, f_j, n_r, n_f, lam):
     return lambertw(zd), lambertw(zr), lambertw(zda)
 
 
-def _solutions(problem):
-    """Tight (w^D, w^R, w^DA) of a 1-D problem with error bounds; w^DA = -inf (error 0) when unbounded."""
-    (sd, ed), (sr, er), (sda, eda) = (solve_checked(problem, k) for k in ("original", "oracle", "da"))
-    unbounded = sda.status == UNBOUNDED
-    w_da = jnp.where(unbounded, -jnp.inf, sda.w[0])
-    return (sd.w[0], sr.w[0], w_da), (ed, er, jnp.where(unbounded, 0.0, eda)), sda
+def _solutions(problem, kinds=KINDS):
+    """Tight (w^D, w^R, w^DA) of a 1-D problem with error bounds, solving only `kinds` (NaN and an inf
+    error for the others; the DA solution is None unless asked for); w^DA = -inf (error 0) when unbounded."""
+    sols = solve_kinds(problem, kinds)
+    ws = [jnp.nan if s is None else s[0].w[0] for s in sols]
+    errs = [jnp.inf if s is None else s[1] for s in sols]
+    sda = None if sols[2] is None else sols[2][0]
+    if sda is not None:
+        unbounded = sda.status == UNBOUNDED
+        ws[2] = jnp.where(unbounded, -jnp.inf, ws[2])
+        errs[2] = jnp.where(unbounded, 0.0, errs[2])
+    return tuple(ws), tuple(errs), sda
 
 
 def _da_rel_error(r_j, f_j, n_r, n_f):
@@ -240,7 +246,7 @@ def _ordering_check(r_j, f_j, n_r, n_f, lam, loss):
     slack = jnp.where(inside, prod, -prod)
     rel = (slack + err) / (jnp.where(jnp.isfinite(prod), jnp.abs(prod), 1.0) + err)
     # DA ended neither at a minimum nor unbounded: undecidable only within rounding of the Case 2/3 boundary
-    undecided = ~unbounded & (sda.status != MINIMUM) & (sda.status != LOCAL_MINIMUM)
+    undecided = ~unbounded & ~sda.is_minimum
     _, near23 = _near_boundaries(r_j, f_j, n_r, n_f, lam)
     return inside, prod, jnp.where(undecided, -1.0, rel), ~(undecided & near23), sda
 
@@ -400,7 +406,7 @@ def lemma4_bound(r_j, f_j, n_r, n_f):
 
 def check_lemma4(r_j, f_j, n_r, n_f, lam):
     r"""$|w^{\mathcal D}-w^{\mathcal R}|$ from `solve` against the bound; margin relative to the bound."""
-    (wd, wr, _), (ed, er, _), _ = _solutions(coordinate_problem(r_j, f_j, n_r, n_f, lam))
+    (wd, wr, _), (ed, er, _), _ = _solutions(coordinate_problem(r_j, f_j, n_r, n_f, lam), ("original", "oracle"))
     bound = lemma4_bound(r_j, f_j, n_r, n_f)
     dist = jnp.abs(wd - wr)
     return make_check(bound, dist, bound - dist, tol=ed + er + 16 * EPS * jnp.maximum(1.0, bound), scale=bound)
@@ -428,7 +434,7 @@ def check_lemma5(r_j, f_j, n_r, n_f, lam):
     `solve` must say "unbounded" (margin 1 if so, -1 if not). `measured` is
     (distance, diverged), so that verify counts the two cases apart.
     """
-    (_, wr, wda), (_, er, eda), sda = _solutions(coordinate_problem(r_j, f_j, n_r, n_f, lam))
+    (_, wr, wda), (_, er, eda), sda = _solutions(coordinate_problem(r_j, f_j, n_r, n_f, lam), ("oracle", "da"))
     bound = lemma5_bound(r_j, n_r, lam)
     dist = jnp.abs(wr - wda)
     diverged = sda.status == UNBOUNDED
@@ -440,7 +446,7 @@ def check_lemma5(r_j, f_j, n_r, n_f, lam):
     margin = jnp.where(case3, jnp.where(diverged, 1.0, -1.0), jnp.where(diverged, jnp.where(near23, 1.0, -1.0), rel2))
     # within rounding of the Case 2/3 boundary a DA solve that ends at neither a minimum nor "unbounded"
     # is undecidable in float64 (as in check_lemma3); anywhere else it fails through rel2 = -inf
-    undecided = ~diverged & (sda.status != MINIMUM) & (sda.status != LOCAL_MINIMUM)
+    undecided = ~diverged & ~sda.is_minimum
     applies = ((f_j * n_r >= r_j * n_f) | near01) & ~(near23 & undecided)
     return make_check(bound, jnp.stack([dist, diverged.astype(dist.dtype)]), margin, applies=applies)
 

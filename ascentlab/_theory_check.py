@@ -27,7 +27,7 @@ import jax.numpy as jnp
 
 from ._linalg import sym_min_eigenvalue
 from ._objectives import _hessian, _loss_and_derivatives, coefficients, margins
-from ._solve import LOCAL_MINIMUM, MINIMUM, solve
+from ._solve import solve
 
 EPS = float(jnp.finfo(jnp.float64).eps)
 INV_E = 0.36787944117144233  # 1/e, the Lambert-W branch point's magnitude
@@ -105,8 +105,17 @@ def error_bound(problem, kind: str, sol):
         mu = 0.5 * sym_min_eigenvalue(_hessian(problem, w, kind))
     else:
         mu = problem.lam
-    ok = ((sol.status == MINIMUM) | (sol.status == LOCAL_MINIMUM)) & (mu > 0)
+    ok = sol.is_minimum & (mu > 0)
     return jnp.where(ok, (sol.grad_norm + rho) / jnp.where(mu > 0, mu, 1.0), jnp.inf)
+
+
+KINDS = ("original", "oracle", "da")
+
+
+def solve_kinds(problem, kinds):
+    """`solve_checked` for each kind in `kinds` (only those: a check pays for the solves it reads), in the
+    order original, oracle, da; `None` in place of a kind not asked for."""
+    return tuple(solve_checked(problem, k) if k in kinds else None for k in KINDS)
 
 
 def solve_checked(problem, kind: str):

@@ -35,8 +35,8 @@ import numpy as np
 from ._lambertw import lambertw
 from ._objectives import objective
 from ._problems import Problem, make_problem
-from ._solve import LOCAL_MINIMUM, MINIMUM, UNBOUNDED, solve
-from ._theory_check import EPS, INV_E, make_check, solve_checked, w_rounding
+from ._solve import LOCAL_MINIMUM, UNBOUNDED, solve
+from ._theory_check import EPS, INV_E, make_check, solve_checked, solve_kinds, w_rounding
 
 
 
@@ -167,15 +167,14 @@ def lemma12_iteration(b, alpha, eps, steps: int = 60):
     return jnp.concatenate([x0[None], xs]), jnp.concatenate([x0[None], ys])
 
 
-def _pair_solutions(problem, eps):
-    """Tight (x, y) margins of the original, oracle and DA solutions, their error bounds, and DA's solution."""
-    out, errs, sols = [], [], []
-    for kind in ("original", "oracle", "da"):
-        sol, err = solve_checked(problem, kind)
-        out.append(pair_margins(sol.w, eps))
-        errs.append((1 + eps) * err)
-        sols.append(sol)
-    return out, errs, sols[2]
+def _pair_solutions(problem, eps, kinds):
+    """Tight (x, y) margins of the original, oracle and DA solutions, their error bounds, and DA's solution,
+    solving only `kinds` (NaN margins, inf errors and None for the others)."""
+    sols = solve_kinds(problem, kinds)
+    nan = jnp.full((), jnp.nan, problem.X.dtype)
+    out = [(nan, nan) if s is None else pair_margins(s[0].w, eps) for s in sols]
+    errs = [jnp.inf if s is None else (1 + eps) * s[1] for s in sols]
+    return out, errs, None if sols[2] is None else sols[2][0]
 
 
 def pair_detrimental(problem, eps):
@@ -193,14 +192,11 @@ def pair_detrimental(problem, eps):
     return det, unbounded, tuple(s.w for s in sols)
 
 
-def _is_minimum(status):
-    return (status == MINIMUM) | (status == LOCAL_MINIMUM)
-
-
 def check_lemma6(r_ij, alpha, r_rest, f_rest, eps, lam):
     """Oracle margins from `solve` against Lemma 6 (tolerance: the solve's error bound plus Lambert-W rounding)."""
     _, p, _, _, _ = pair_coefficients(r_ij, alpha, r_rest, f_rest, lam)
-    (_, (xr, yr), _), (_, er, _), _ = _pair_solutions(pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
+    (_, (xr, yr), _), (_, er, _), _ = _pair_solutions(
+        pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps, ("oracle",))
     x, y = lemma6(p, eps)
     tol = er + w_rounding(x)
     err = jnp.maximum(jnp.abs(xr - x), jnp.abs(yr - y))
@@ -216,7 +212,8 @@ def check_lemma7(r_ij, alpha, r_rest, f_rest, eps, lam):
     relative to $\max(|x^{\mathcal D}|,|y^{\mathcal D}|)$.
     """
     b, *_ = pair_coefficients(r_ij, alpha, r_rest, f_rest, lam)
-    ((xd, yd), _, _), (ed, _, _), _ = _pair_solutions(pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
+    ((xd, yd), _, _), (ed, _, _), _ = _pair_solutions(
+        pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps, ("original",))
     x_lo, x_hi, y_lo, y_hi = lemma7_bounds(b, alpha, eps)
     slack = jnp.min(jnp.stack([xd - x_lo, x_hi - xd, yd - y_lo, y_hi - yd]))
     tol = ed + 2 * w_rounding(jnp.maximum(x_hi, y_hi))
@@ -236,14 +233,15 @@ def check_lemma8(r_ij, alpha, r_rest, f_rest, eps, lam):
     minimum found) the instance is vacuous.
     """
     _, p, q, _, _ = pair_coefficients(r_ij, alpha, r_rest, f_rest, lam)
-    (_, _, (xa, ya)), (_, _, eda), sda = _pair_solutions(pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
+    (_, _, (xa, ya)), (_, _, eda), sda = _pair_solutions(
+        pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps, ("da",))
     x_hi, y_hi = lemma8_bounds(p, q, eps)
     none_exists = jnp.isnan(x_hi) | jnp.isnan(y_hi)
     tol = eda + w_rounding(jnp.where(none_exists, 0.0, jnp.maximum(x_hi, y_hi)))
     rel = (jnp.minimum(x_hi - xa, y_hi - ya) + tol) / jnp.maximum(jnp.maximum(jnp.abs(xa), jnp.abs(ya)), tol)
     margin = jnp.where(none_exists, jnp.where(sda.status == UNBOUNDED, 1.0, -1.0), rel)
     return make_check(jnp.stack([x_hi, y_hi]), jnp.stack([xa, ya]), margin,
-                      applies=none_exists | _is_minimum(sda.status))
+                      applies=none_exists | sda.is_minimum)
 
 
 def check_lemma9(r_ij, alpha, r_rest, f_rest, eps, lam):
@@ -253,9 +251,9 @@ def check_lemma9(r_ij, alpha, r_rest, f_rest, eps, lam):
     """
     _, _, _, n_r, n_f = pair_coefficients(r_ij, alpha, r_rest, f_rest, lam)
     ((xd, yd), _, (xa, ya)), (ed, _, eda), sda = _pair_solutions(
-        pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
+        pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps, ("original", "da"))
     thr = lemma9_threshold(n_r, n_f, eps)
-    applies = _is_minimum(sda.status) & (alpha >= thr) & (alpha <= 1)
+    applies = sda.is_minimum & (alpha >= thr) & (alpha <= 1)
     return make_check(thr, jnp.stack([xd - xa, yd - ya]), jnp.minimum(xd - xa, yd - ya), applies=applies,
                       tol=ed + eda, scale=jnp.abs(xd))
 
@@ -267,7 +265,7 @@ def check_lemma10(r_ij, alpha, r_rest, f_rest, eps, lam):
     """
     b, p, *_ = pair_coefficients(r_ij, alpha, r_rest, f_rest, lam)
     ((xd, yd), (xr, yr), _), (ed, er, _), _ = _pair_solutions(
-        pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
+        pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps, ("original", "oracle"))
     ax, ay = lemma10_thresholds(b, p, eps)
     thr = jnp.minimum(ax, ay)
     applies = (alpha <= thr) & (alpha <= 1)
@@ -339,7 +337,8 @@ def check_lemma12(r_ij, alpha, r_rest, f_rest, eps, lam, *, steps: int = 60):
     has to go).
     """
     b, *_ = pair_coefficients(r_ij, alpha, r_rest, f_rest, lam)
-    ((xd, yd), _, _), (ed, _, _), _ = _pair_solutions(pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps)
+    ((xd, yd), _, _), (ed, _, _), _ = _pair_solutions(
+        pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam), eps, ("original",))
     xs, ys = lemma12_iteration(b, alpha, eps, steps)
     # rounding of one sweep: a few ulps of x, amplified by the half-maps' slopes |dy/dx| <= c_y, |dx/dy| <= c_x
     c_y, c_x = 2 * b * eps * jnp.exp(-xs[-1]), 2 * b * alpha * eps * jnp.exp(-ys[-1])
