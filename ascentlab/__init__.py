@@ -20,10 +20,12 @@ from ._problems import gaussian_problem as gaussian_problem
 from ._problems import make_problem as make_problem
 from ._problems import orthogonal_blocks as orthogonal_blocks
 from ._solve import STATUS_NAMES as STATUS_NAMES
+from ._solve import References as References
 from ._solve import Solution as Solution
 from ._solve import margin_bound as margin_bound
 from ._solve import unbounded_ray as unbounded_ray
 from ._solve import solve as solve
+from ._solve import solve_references as solve_references
 
 from ._unlearn import METHODS as METHODS
 from ._unlearn import Trajectory as Trajectory

@@ -80,13 +80,13 @@ def margins(problem: Problem, w) -> jax.Array:
 
 
 def _check(where, problem, w, kind):
-    check_problem(where, problem)
+    problem = check_problem(where, problem)
     v.check_choice(where, "kind", kind, OBJECTIVES)
     w = jnp.asarray(w)
     d = problem.X.shape[1]
     if w.shape != (d,):
         v.fail(where, "w", f"array of shape {w.shape}", f"must have shape ({d},) to match problem.X")
-    return w
+    return problem, w
 
 
 def _value(problem, w, kind):
@@ -125,17 +125,17 @@ def objective(problem: Problem, w, kind: str) -> jax.Array:
         kind: "original" ($L_{\mathcal D}$), "oracle" ($L_{\mathcal R}$),
             "da" ($L_{DA}$) or "ga" ($L_{GA}$).
     """
-    return _value(problem, _check("objective", problem, w, kind), kind)
+    return _value(*_check("objective", problem, w, kind), kind)
 
 
 def gradient(problem: Problem, w, kind: str) -> jax.Array:
     r"""Closed-form gradient $X^\top(c\odot\ell'(m)\odot y)+\lambda w$, shape (d,)."""
-    return _gradient(problem, _check("gradient", problem, w, kind), kind)
+    return _gradient(*_check("gradient", problem, w, kind), kind)
 
 
 def hessian(problem: Problem, w, kind: str) -> jax.Array:
     r"""Closed-form Hessian $X^\top\mathrm{diag}(c\odot\ell''(m))X+\lambda I$, shape (d, d)."""
-    return _hessian(problem, _check("hessian", problem, w, kind), kind)
+    return _hessian(*_check("hessian", problem, w, kind), kind)
 
 
 def _mean_loss(problem, w, subset):
@@ -159,7 +159,7 @@ def mean_loss(problem: Problem, w, subset: str = "all") -> jax.Array:
     a held-out set (`gaussian_problem`).
     """
     where = "mean_loss"
-    check_problem(where, problem)
+    problem = check_problem(where, problem)
     v.check_choice(where, "subset", subset, SUBSETS)
     if subset == "test" and problem.X_test is None:
         v.fail(where, "subset", subset, "needs a problem with X_test/y_test")

@@ -76,67 +76,74 @@ def _unflatten(loss, children):
 jax.tree_util.register_pytree_node(Problem, _flatten, _unflatten)
 
 
-def check_problem(where: str, problem) -> Problem:
-    """Validate a Problem; returns it unchanged. See module `_validate`."""
+def check_problem(where: str, problem, *, prefix: str = "problem.") -> Problem:
+    """Validate a Problem; returns it with its arrays as `jnp.asarray` makes them
+    (JAX's canonical dtypes: float64 numpy arrays become float32 while
+    `jax_enable_x64` is off), so that `problem.X.dtype` is the dtype computed in.
+    Errors name each field as `prefix` + field ("problem.X"; "X" for `make_problem`,
+    whose arguments are the fields). See module `_validate`."""
     if not isinstance(problem, Problem):
         v.fail(where, "problem", type(problem).__name__, "must be an ascentlab.Problem")
-    v.check_choice(where, "problem.loss", problem.loss, v.LOSSES)
-    X = v.check_array(where, "problem.X", problem.X, ndim=2)
+    v.check_choice(where, prefix + "loss", problem.loss, v.LOSSES)
+    X = v.check_array(where, prefix + "X", problem.X, ndim=2)
     n, d = X.shape
     if n < 2 or d < 1:
-        v.fail(where, "problem.X", f"array of shape {X.shape}", "needs n >= 2 samples and d >= 1 features")
-    y = v.check_array(where, "problem.y", problem.y, ndim=1)
+        v.fail(where, prefix + "X", f"array of shape {X.shape}", "needs n >= 2 samples and d >= 1 features")
+    y = v.check_array(where, prefix + "y", problem.y, ndim=1)
     if y.shape != (n,):
-        v.fail(where, "problem.y", f"array of shape {y.shape}", f"must have shape ({n},) to match X")
+        v.fail(where, prefix + "y", f"array of shape {y.shape}", f"must have shape ({n},) to match X")
     if y.dtype != X.dtype:
-        v.fail(where, "problem.y", f"array of dtype {y.dtype}", f"must have X's dtype {X.dtype}")
-    forget = jnp.asarray(problem.forget) if not hasattr(problem.forget, "shape") else problem.forget
+        v.fail(where, prefix + "y", f"array of dtype {y.dtype}", f"must have X's dtype {X.dtype}")
+    forget = v.as_array(where, prefix + "forget", problem.forget)
     if forget.shape != (n,) or forget.dtype != jnp.bool_:
-        v.fail(where, "problem.forget", f"array of shape {forget.shape} and dtype {forget.dtype}",
+        v.fail(where, prefix + "forget", f"array of shape {forget.shape} and dtype {forget.dtype}",
                f"must be a boolean mask of shape ({n},)")
-    v.check_positive_scalar(where, "problem.lam", problem.lam)
+    v.check_positive_scalar(where, prefix + "lam", problem.lam)
     weights = problem.weights
     if weights is not None:
-        weights = v.check_array(where, "problem.weights", weights, ndim=1)
+        weights = v.check_array(where, prefix + "weights", weights, ndim=1)
         if weights.shape != (n,) or weights.dtype != X.dtype:
-            v.fail(where, "problem.weights", f"array of shape {weights.shape}, dtype {weights.dtype}",
+            v.fail(where, prefix + "weights", f"array of shape {weights.shape}, dtype {weights.dtype}",
                    f"must have shape ({n},) and X's dtype {X.dtype}")
     if (problem.X_test is None) != (problem.y_test is None):
-        v.fail(where, "problem.X_test", type(problem.X_test).__name__, "and y_test must be given together")
+        v.fail(where, prefix + "X_test", type(problem.X_test).__name__, "and y_test must be given together")
+    Xt = yt = None
     if problem.X_test is not None:
-        Xt = v.check_array(where, "problem.X_test", problem.X_test, ndim=2)
-        yt = v.check_array(where, "problem.y_test", problem.y_test, ndim=1)
+        Xt = v.check_array(where, prefix + "X_test", problem.X_test, ndim=2)
+        yt = v.check_array(where, prefix + "y_test", problem.y_test, ndim=1)
         if Xt.shape[1] != d or yt.shape != (Xt.shape[0],):
-            v.fail(where, "problem.X_test", f"arrays of shapes {Xt.shape}, {yt.shape}",
+            v.fail(where, prefix + "X_test", f"arrays of shapes {Xt.shape}, {yt.shape}",
                    f"and y_test must have shapes (m, {d}) and (m,)")
     if v.is_concrete(y, forget, weights):
         y_np = np.asarray(y)
         bad = ~np.isin(y_np, (-1.0, 1.0))
         if bad.any():
-            v.fail(where, "problem.y", f"array containing {y_np[bad][:3].tolist()}", "must contain only -1 and +1")
-        if problem.y_test is not None and v.is_concrete(problem.y_test):
-            yt_np = np.asarray(problem.y_test)
-            if (~np.isin(yt_np, (-1.0, 1.0))).any():
-                v.fail(where, "problem.y_test", "array with entries outside {-1, +1}", "must contain only -1 and +1")
+            v.fail(where, prefix + "y", f"array containing {y_np[bad][:3].tolist()}", "must contain only -1 and +1")
+        if yt is not None and v.is_concrete(yt):
+            if (~np.isin(np.asarray(yt), (-1.0, 1.0))).any():
+                v.fail(where, prefix + "y_test", "array with entries outside {-1, +1}", "must contain only -1 and +1")
         f_np = np.asarray(forget)
         w_np = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
         if weights is not None and (w_np < 0).any():
-            v.fail(where, "problem.weights", f"array with minimum {w_np.min()}", "must be >= 0")
+            v.fail(where, prefix + "weights", f"array with minimum {w_np.min()}", "must be >= 0")
         w_forget, w_retain = w_np[f_np].sum(), w_np[~f_np].sum()
         if w_forget <= 0:
-            v.fail(where, "problem.forget", f"mask with {int(f_np.sum())} of {n} samples (weight {w_forget})",
+            v.fail(where, prefix + "forget", f"mask with {int(f_np.sum())} of {n} samples (weight {w_forget})",
                    "must select a forget set of positive size (empty forget set)")
         if w_retain <= 0:
-            v.fail(where, "problem.forget", f"mask with {int(f_np.sum())} of {n} samples",
+            v.fail(where, prefix + "forget", f"mask with {int(f_np.sum())} of {n} samples",
                    "must leave a retain set of positive size (the forget set is the whole data set)")
-    return problem
+    return problem._replace(X=X, y=y, forget=forget, weights=weights, X_test=Xt, y_test=yt)
 
 
 def make_problem(X, y, forget, lam, loss: str = "logistic", weights=None, X_test=None, y_test=None) -> Problem:
     r"""Build and validate a `Problem` from arrays.
 
-    `y` is cast to the floating dtype of `X` (after checking its values are
-    in $\{-1,+1\}$); `forget` must be boolean; `lam` becomes a scalar array.
+    `X` becomes a JAX array as `jnp.asarray` makes it, so its dtype is JAX's
+    canonical one (a float64 numpy `X` gives float32 while `jax_enable_x64`
+    is off, float64 with it on). `y` (integer or floating, values in
+    $\{-1,+1\}$), `lam`, `weights`, `X_test` and `y_test` are cast to that
+    dtype; `forget` must be boolean; `lam` becomes a scalar array.
 
     Raises:
         ValueError: naming the argument and its bad value (shapes, labels,
@@ -144,26 +151,33 @@ def make_problem(X, y, forget, lam, loss: str = "logistic", weights=None, X_test
     """
     where = "make_problem"
     X = v.check_array(where, "X", X, ndim=2)
-    y_in = jnp.asarray(y)
-    if y_in.ndim != 1:
-        v.fail(where, "y", f"array of shape {y_in.shape}", "must be 1-dimensional")
-    if v.is_concrete(y_in) and not np.isin(np.asarray(y_in), (-1, 1)).all():
-        v.fail(where, "y", f"array containing {np.unique(np.asarray(y_in))[:5].tolist()}", "must contain only -1 and +1")
-    forget = jnp.asarray(forget)
+
+    def cast(name, value, ndim, labels=False):
+        if value is None:
+            return None
+        arr = v.check_array(where, name, value, ndim=ndim, floating=False)
+        if not (jnp.issubdtype(arr.dtype, jnp.floating) or jnp.issubdtype(arr.dtype, jnp.integer)):
+            v.fail(where, name, f"array of dtype {arr.dtype}", "must have a real (floating or integer) dtype")
+        if labels and v.is_concrete(arr) and not np.isin(np.asarray(arr), (-1, 1)).all():
+            v.fail(where, name, f"array containing {np.unique(np.asarray(arr))[:5].tolist()}",
+                   "must contain only -1 and +1")
+        return arr.astype(X.dtype)
+
+    forget = v.as_array(where, "forget", forget)
     if forget.dtype != jnp.bool_:
         v.fail(where, "forget", f"array of dtype {forget.dtype}", "must be a boolean mask")
     v.check_positive_scalar(where, "lam", lam)
     problem = Problem(
         X=X,
-        y=y_in.astype(X.dtype),
+        y=cast("y", y, 1, labels=True),
         forget=forget,
         lam=jnp.asarray(lam, dtype=X.dtype),
         loss=loss,
-        weights=None if weights is None else jnp.asarray(weights, dtype=X.dtype),
-        X_test=None if X_test is None else jnp.asarray(X_test, dtype=X.dtype),
-        y_test=None if y_test is None else jnp.asarray(y_test).astype(X.dtype),
+        weights=cast("weights", weights, 1),
+        X_test=cast("X_test", X_test, 2),
+        y_test=cast("y_test", y_test, 1, labels=True),
     )
-    return check_problem(where, problem)
+    return check_problem(where, problem, prefix="")
 
 
 def _float_dtype(*xs):
@@ -340,6 +354,7 @@ def gaussian_problem(
     (PC-aligned forget sets).
     """
     where = "gaussian_problem"
+    v.check_key(where, "key", key)
     n = v.check_int(where, "n", n, minimum=2)
     d = v.check_int(where, "d", d, minimum=1)
     n_test = n if n_test is None else v.check_int(where, "n_test", n_test, minimum=1)

@@ -61,7 +61,7 @@ from ._linalg import sym_eigh, sym_min_eigenvalue, sym_solve
 from ._objectives import OBJECTIVES, _gradient, _hessian, _value, _value_size, coefficients, margins
 from ._problems import Problem, check_problem
 
-__all__ = ["Solution", "solve", "STATUS_NAMES", "margin_bound", "unbounded_ray"]
+__all__ = ["Solution", "solve", "References", "solve_references", "STATUS_NAMES", "margin_bound", "unbounded_ray"]
 
 KINDS = ("original", "oracle", "da")
 STATUS_NAMES = ("minimum", "saddle_or_maximum", "unbounded", "not_converged", "local_minimum")
@@ -121,6 +121,10 @@ def default_tol(dtype) -> float:
     return 1e-12 if np.finfo(dtype).bits >= 64 else 1e-5
 
 
+def _tol(where, tol, dtype):
+    return default_tol(dtype) if tol is None else jnp.asarray(v.check_positive_scalar(where, "tol", tol), dtype)
+
+
 def unbounded_ray(problem: Problem, kind: str, w=None):
     r"""A ray along which the objective tends to $-\infty$, if one is found (exponential loss).
 
@@ -164,7 +168,7 @@ def unbounded_ray(problem: Problem, kind: str, w=None):
     below), App. J; docs/theory.md#cases and #app_j.
     """
     where = "unbounded_ray"
-    check_problem(where, problem)
+    problem = check_problem(where, problem)
     v.check_choice(where, "kind", kind, OBJECTIVES)
     d = problem.X.shape[1]
     dtype = problem.X.dtype
@@ -375,11 +379,11 @@ def solve(
     References: Eq. (1), Lemma 2 and Lemma 3's case analysis.
     """
     where = "solve"
-    check_problem(where, problem)
+    problem = check_problem(where, problem)
     v.check_choice(where, "kind", kind, KINDS)
     max_steps = v.check_int(where, "max_steps", max_steps, minimum=1)
     dtype = problem.X.dtype
-    tol = default_tol(dtype) if tol is None else jnp.asarray(v.check_positive_scalar(where, "tol", tol), dtype)
+    tol = _tol(where, tol, dtype)
     d = problem.X.shape[1]
     if init is not None:
         init = v.check_array(where, "init", init, ndim=1)
@@ -391,3 +395,66 @@ def solve(
     else:
         w0 = jnp.zeros(d, dtype)
     return _solve(problem, kind, jax.lax.stop_gradient(w0), tol, max_steps)
+
+
+class References(NamedTuple):
+    r"""The reference points of an unlearning problem, solved once (a pytree; batched under vmap).
+
+    Attributes:
+        original: $w^{\mathcal D}$, the stationary point of $L_{\mathcal D}$ (the pretrained model).
+        oracle: $w^{\mathcal R}$, the stationary point of $L_{\mathcal R}$ (retrained on $\mathcal R$).
+        da: $w^{DA}$, where descent-ascent from $w^{\mathcal D}$ converges
+            (`solve(problem, "da")`), or None when not asked for.
+    """
+
+    original: Solution
+    oracle: Solution
+    da: Optional[Solution]
+
+
+def solve_references(problem: Problem, *, da: bool = True, tol: Optional[float] = None) -> References:
+    r"""Solve $w^{\mathcal D}$, $w^{\mathcal R}$ and (if `da`) $w^{DA}$ once, for reuse.
+
+    The same points as `solve(problem, "original")`, `solve(problem, "oracle")`
+    and `solve(problem, "da")`, bit for bit: the DA search starts at the
+    $w^{\mathcal D}$ solved here instead of solving it a second time. Pass the
+    result to `unlearn(..., references=...)` so that repeated runs on one
+    problem (step sizes, methods, starts) skip the two Newton solves.
+    jit- and vmap-compatible (`da` is static).
+
+    Args:
+        problem: the unlearning problem.
+        da: also solve $L_{DA}$ (default True).
+        tol: gradient-norm tolerance of all the solves (see `solve`).
+
+    Returns:
+        `References(original, oracle, da)` of `Solution`s (`da` None if not asked for).
+
+    References: Eq. (1) (the three objectives), Lemma 2 (their closed forms on orthogonal data).
+    """
+    where = "solve_references"
+    problem = check_problem(where, problem)
+    if not isinstance(da, (bool, np.bool_)):
+        v.fail(where, "da", da, "must be a bool (it decides which solves run, so it is static)")
+    tol = None if tol is None else _tol(where, tol, problem.X.dtype)
+    original = solve(problem, "original", tol=tol)
+    oracle = solve(problem, "oracle", tol=tol)
+    w_da = solve(problem, "da", tol=tol, init=original.w) if da else None
+    return References(original, oracle, w_da)
+
+
+def check_references(where: str, references, d: int, dtype):
+    """`(w_original, w_oracle)` of `references` (a `References`, or anything with
+    `.original.w` and `.oracle.w`), each checked to have shape (d,), cast to `dtype`."""
+    out = []
+    for field in ("original", "oracle"):
+        name = f"references.{field}.w"
+        w = getattr(getattr(references, field, None), "w", None)
+        if w is None:
+            v.fail(where, "references", type(references).__name__,
+                   f"must be an ascentlab.References (from solve_references) or have `{name}`")
+        w = v.check_array(where, name, w, ndim=1)
+        if w.shape != (d,):
+            v.fail(where, name, f"array of shape {w.shape}", f"must have shape ({d},) to match problem.X")
+        out.append(jnp.asarray(w, dtype))
+    return tuple(out)

@@ -36,9 +36,9 @@ import jax.numpy as jnp
 from . import _validate as v
 from ._objectives import _gradient, _mean_loss, margins
 from ._problems import Problem, check_problem
-from ._solve import margin_bound, solve
+from ._solve import check_references, margin_bound, solve_references
 
-__all__ = ["Trajectory", "unlearn", "METHODS"]
+__all__ = ["Trajectory", "unlearn", "METHODS", "alternating_step_fn"]
 
 
 def _ga_step(problem, w, eta):
@@ -69,6 +69,17 @@ METHODS: dict[str, Callable] = {
 }
 ORDERS = ("descent_first", "ascent_first")
 STARTS = ("original", "oracle")
+_ALTERNATING = dict(zip(ORDERS, (_alternating_descent_first, _alternating_ascent_first)))
+
+
+def alternating_step_fn(order: str) -> Callable:
+    r"""The step `(problem, w, eta) -> w` of `unlearn(..., "da_alternating", order=order)`.
+
+    "descent_first" (App. D.3): $w'=w-\eta\nabla L_{\mathcal R}(w)$, then
+    $w^+=w'-\eta\nabla L_{GA}(w')$; "ascent_first" (Sec. 5.1.1) swaps the
+    two half-steps.
+    """
+    return _ALTERNATING[v.check_choice("alternating_step_fn", "order", order, ORDERS)]
 
 
 class Trajectory(NamedTuple):
@@ -125,7 +136,9 @@ def _run(problem, step, w0, eta, steps, w_oracle, w_original):
     (_, _), (outs, flags) = jax.lax.scan(body, (w0, jnp.zeros((), bool)), length=steps)
     first = jax.tree.map(lambda x: x[None], record(w0))
     w, d_or, d_og, l_r, l_f = jax.tree.map(lambda a, b: jnp.concatenate([a, b]), first, outs)
-    diverged_at = jnp.where(flags.any(), jnp.argmax(flags) + 1, -1).astype(jnp.int32)
+    # flags of w_0 (never diverged), ..., w_T: never empty, so steps = 0 needs no special case
+    flags = jnp.concatenate([jnp.zeros(1, bool), flags])
+    diverged_at = jnp.where(flags.any(), jnp.argmax(flags), -1).astype(jnp.int32)
     return Trajectory(w, d_or, d_og, l_r, l_f, diverged_at)
 
 
@@ -137,18 +150,21 @@ def unlearn(
     steps: int,
     start="original",
     order: str = "descent_first",
+    references=None,
 ) -> Trajectory:
     r"""Run an unlearning method for `steps` steps and record its trajectory.
 
     Let $\eta$ be `eta` and $T$ be `steps`. Distances are measured to the
-    exact oracle $w^{\mathcal R}$ and original $w^{\mathcal D}$ from `solve`.
+    exact oracle $w^{\mathcal R}$ and original $w^{\mathcal D}$ from `solve`
+    (or from `references`, solved once by `solve_references`).
     Gradients are the closed forms of Eq. (1); no Python loop over samples
     or steps.
 
     Args:
         problem: the unlearning problem.
         method: "ga", "da", "da_alternating", "finetune", or a callable
-            `step(problem, w, eta) -> w`.
+            `step(problem, w, eta) -> w` returning an array of w's shape (d,)
+            and dtype (checked with `jax.eval_shape` before the run).
         eta: step size $\eta>0$ (traceable: vmap over it works).
         steps: number of steps $T\ge0$ (static).
         start: "original" ($w^{\mathcal D}$, default), "oracle"
@@ -156,6 +172,11 @@ def unlearn(
             (traceable: vmap over it works).
         order: for "da_alternating", "descent_first" (App. D.3) or
             "ascent_first" (Sec. 5.1.1).
+        references: optional `References` from `solve_references(problem)`
+            (or anything with `.original.w` and `.oracle.w`, shape (d,)):
+            the $w^{\mathcal D}$ and $w^{\mathcal R}$ used for `start` and the
+            distances, instead of solving them again on every call
+            (traceable: vmap over it works).
 
     Returns:
         A `Trajectory`; divergence is reported in `diverged_at`, never as a
@@ -164,21 +185,23 @@ def unlearn(
     References: Sec. 5.1 (DA), App. D.3 (alternating DA).
     """
     where = "unlearn"
-    check_problem(where, problem)
+    problem = check_problem(where, problem)
+    v.check_choice(where, "order", order, ORDERS)
     if callable(method):
         step = method
     else:
         v.check_choice(where, "method", method, tuple(METHODS))
-        step = METHODS[method]
-    v.check_choice(where, "order", order, ORDERS)
-    if method == "da_alternating" and order == "ascent_first":
-        step = _alternating_ascent_first
+        step = alternating_step_fn(order) if method == "da_alternating" else METHODS[method]
     v.check_positive_scalar(where, "eta", eta)
     steps = v.check_int(where, "steps", steps, minimum=0)
     dtype = problem.X.dtype
     d = problem.X.shape[1]
-    w_original = solve(problem, "original").w
-    w_oracle = solve(problem, "oracle").w
+    eta = jnp.asarray(eta, dtype)
+    if callable(method):
+        _check_step_output(where, step, problem, jax.ShapeDtypeStruct((d,), dtype), eta)
+    if references is None:
+        references = solve_references(problem, da=False)
+    w_original, w_oracle = check_references(where, references, d, dtype)
     if isinstance(start, str):
         v.check_choice(where, "start", start, STARTS)
         w0 = w_original if start == "original" else w_oracle
@@ -187,4 +210,13 @@ def unlearn(
         if w0.shape != (d,):
             v.fail(where, "start", f"array of shape {w0.shape}", f"must have shape ({d},) or be one of {list(STARTS)}")
         w0 = jnp.asarray(w0, dtype)
-    return _run(problem, step, w0, jnp.asarray(eta, dtype), steps, w_oracle, w_original)
+    return _run(problem, step, w0, eta, steps, w_oracle, w_original)
+
+
+def _check_step_output(where, step, problem, w, eta):
+    """A callable method must map w (shape (d,), the problem's dtype) to the same shape and dtype."""
+    out = jax.eval_shape(step, problem, w, eta)
+    if not (isinstance(out, jax.ShapeDtypeStruct) and out.shape == w.shape and out.dtype == w.dtype):
+        got = jax.tree.map(lambda x: f"{x.dtype}{list(x.shape)}", out)
+        v.fail(where, "method", f"callable returning {got}",
+               f"must return the new iterate, an array of shape {w.shape} and dtype {w.dtype} (those of w)")

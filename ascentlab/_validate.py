@@ -62,8 +62,20 @@ def check_int(where: str, name: str, value, *, minimum: int):
     return int(value)
 
 
+def as_array(where: str, name: str, value) -> jax.Array:
+    """`jnp.asarray(value)`: JAX's canonical dtype (a float64 numpy array becomes
+    float32 while `jax_enable_x64` is off); a value JAX cannot read is named."""
+    if isinstance(value, jax.Array):
+        return value
+    try:
+        return jnp.asarray(value)
+    except (TypeError, ValueError):
+        fail(where, name, value, "must be an array of numbers")
+
+
 def check_array(where: str, name: str, value, *, ndim: int, floating=True):
-    arr = jnp.asarray(value) if not isinstance(value, (np.ndarray, jax.Array)) else value
+    """An array of `ndim` dimensions (floating and finite by default), as `as_array` returns it."""
+    arr = as_array(where, name, value)
     if arr.ndim != ndim:
         fail(where, name, f"array of shape {arr.shape}", f"must be {ndim}-dimensional")
     if floating and not jnp.issubdtype(arr.dtype, jnp.floating):
@@ -72,3 +84,23 @@ def check_array(where: str, name: str, value, *, ndim: int, floating=True):
         bad = int(np.sum(~np.isfinite(np.asarray(arr))))
         fail(where, name, f"array with {bad} non-finite entries", "must be finite (no NaN or inf)")
     return arr
+
+
+def check_key(where: str, name: str, key):
+    """A JAX PRNG key: a typed key (`jax.random.key`, shape ()) or a legacy
+    uint32 key (`jax.random.PRNGKey`, shape (2,) with the default generator).
+    Traced keys (e.g. vmapped over a batch of keys) are checked the same way."""
+    dtype = getattr(key, "dtype", None)
+    shape = getattr(key, "shape", None)
+    if dtype is not None and jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):
+        ok = shape == ()
+    else:
+        legacy = jax.eval_shape(lambda: jax.random.key_data(jax.random.key(0)))
+        ok = dtype == legacy.dtype and shape == legacy.shape
+    if not ok:
+        seed = key if isinstance(key, numbers.Integral) and not isinstance(key, bool) else 0
+        described = key if dtype is None else f"array of shape {shape} and dtype {dtype}"
+        fail(where, name, described,
+             f"must be a single JAX PRNG key: pass jax.random.key({seed}), not a seed (a legacy "
+             f"jax.random.PRNGKey({seed}) works too)")
+    return key

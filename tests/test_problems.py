@@ -1,4 +1,8 @@
-"""Problem constructors: structure, statistics, traceability, determinism."""
+"""Problem constructors: structure, statistics, traceability, determinism, dtypes."""
+
+import json
+import subprocess
+import sys
 
 import jax
 import jax.numpy as jnp
@@ -96,3 +100,89 @@ def test_problem_is_a_pytree_with_static_loss():
     assert "logistic" not in [str(x) for x in leaves]
     q = jax.tree.unflatten(tree, leaves)
     assert q.loss == "logistic"
+
+
+# ------------------------------------------------------------- dtypes follow the inputs
+X64_OFF_SCRIPT = r"""
+import json, warnings
+warnings.simplefilter("error")  # a float64 request truncated to float32 warns: make it fail
+import jax
+jax.config.update("jax_enable_x64", False)
+import numpy as np
+import ascentlab as al
+
+def dt(p):
+    return [str(a.dtype) for a in (p.X, p.y, p.lam)]
+
+def error(fn):
+    try:
+        fn()
+    except ValueError as e:
+        return str(e)
+    return "no error"
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(20, 3))
+y = np.where(rng.uniform(size=20) < 0.5, 1, -1)
+mask = np.arange(20) < 5
+out = {}
+p = al.make_problem(X, y, mask, lam=0.1)
+out["make_problem_int_y"] = dt(p)
+out["X_equal"] = bool(np.array_equal(np.asarray(p.X), X.astype(np.float32)))
+out["y_equal"] = bool(np.array_equal(np.asarray(p.y), y.astype(np.float32)))
+q = al.make_problem(X, y.astype(float), mask, lam=np.float64(0.1), weights=np.ones(20), X_test=X, y_test=y)
+out["make_problem_all"] = dt(q) + [str(a.dtype) for a in (q.weights, q.X_test, q.y_test)]
+raw = al.Problem(X, y.astype(float), mask, 0.1)  # a Problem of float64 numpy arrays, not validated yet
+out["raw_solve"] = str(al.solve(raw, "oracle").w.dtype)
+out["raw_unlearn"] = str(al.unlearn(raw, "da", eta=0.5, steps=3).w.dtype)
+out["orthogonal_blocks"] = dt(al.orthogonal_blocks([5, 5], [2, 3], 0.5))
+out["orthogonal_blocks_compact"] = dt(al.orthogonal_blocks(np.array([5.0, 5.0]), np.array([2, 3]), np.float64(0.5), compact=True))
+out["correlated_pair"] = dt(al.correlated_pair(5, 2, np.float64(0.3), 0.5))
+g = al.gaussian_problem(jax.random.key(0), 50, 3, np.float64(0.2), 0.1, 0.1, forget="correlated")
+out["gaussian_problem"] = dt(g) + [str(g.X_test.dtype)]
+sol = al.solve(g, "da")
+out["gaussian_da"] = [str(sol.w.dtype), sol.status_name]
+out["bad_weights"] = error(lambda: al.make_problem(X, y, mask, 0.1, weights=np.ones(7)))
+out["bad_X"] = error(lambda: al.make_problem(np.full((20, 3), "a"), y, mask, 0.1))
+out["bad_y"] = error(lambda: al.make_problem(X, np.full(20, "a"), mask, 0.1))
+out["bad_y_test"] = error(lambda: al.make_problem(X, y, mask, 0.1, X_test=X, y_test=np.zeros(20)))
+print(json.dumps(out))
+"""
+
+
+def test_float64_numpy_inputs_follow_jax_default_dtype_with_x64_off():
+    # conftest switches x64 on for the suite, so x64 off runs in a fresh interpreter
+    run = subprocess.run([sys.executable, "-c", X64_OFF_SCRIPT], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    f32 = ["float32"] * 3
+    assert out["make_problem_int_y"] == f32 and out["X_equal"] and out["y_equal"]
+    assert out["make_problem_all"] == ["float32"] * 6
+    assert out["raw_solve"] == out["raw_unlearn"] == "float32"
+    for name in ("orthogonal_blocks", "orthogonal_blocks_compact", "correlated_pair"):
+        assert out[name] == f32, name
+    assert out["gaussian_problem"] == ["float32"] * 4
+    assert out["gaussian_da"] == ["float32", "minimum"]
+    # a genuinely bad argument is named (no longer hidden behind a dtype complaint about y)
+    assert out["bad_weights"].startswith("make_problem: `weights`"), out["bad_weights"]
+    assert out["bad_X"].startswith("make_problem: `X`"), out["bad_X"]
+    assert out["bad_y"].startswith("make_problem: `y`"), out["bad_y"]
+    assert out["bad_y_test"].startswith("make_problem: `y_test`"), out["bad_y_test"]
+
+
+def test_dtype_follows_inputs_with_x64_on(getkey):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 3))
+    y = np.where(rng.uniform(size=20) < 0.5, 1, -1)
+    mask = np.arange(20) < 5
+    p = al.make_problem(X, y, mask, 0.1)
+    assert (p.X.dtype, p.y.dtype, p.lam.dtype) == (np.float64,) * 3
+    q = al.make_problem(X.astype(np.float32), y, mask, 0.1, weights=np.ones(20))
+    assert (q.X.dtype, q.y.dtype, q.lam.dtype, q.weights.dtype) == (np.float32,) * 4
+    np.testing.assert_array_equal(q.y, y.astype(np.float32))
+    f32 = jnp.float32
+    assert al.orthogonal_blocks([5, 5], [2, 3], 0.5).X.dtype == np.float64
+    assert al.orthogonal_blocks([5, 5], [2, 3], f32(0.5)).X.dtype == np.float32
+    assert al.correlated_pair(5, 2, f32(0.3), f32(0.5)).X.dtype == np.float32
+    g = al.gaussian_problem(getkey(), 30, 2, f32(0.2), f32(0.1), f32(0.1))
+    assert {g.X.dtype, g.y.dtype, g.lam.dtype, g.X_test.dtype, g.y_test.dtype} == {np.dtype(np.float32)}

@@ -263,3 +263,36 @@ def test_unbounded_ray_validates_and_handles_ga():
     X, f, v = np.asarray(p.X), np.asarray(p.forget), np.asarray(v)
     l_ga = lambda t: -np.mean(np.exp(-t * (X[f] @ v))) + 0.25 * t**2 * (v @ v)  # lam / 2 = 0.25
     assert bool(ok) and l_ga(10.0) > l_ga(100.0) > l_ga(500.0) and l_ga(500.0) < -1e100
+
+
+# ------------------------------------------------------------- references solved once
+def test_solve_references_match_lemma2_and_single_solves():
+    retain, forget, lam = [50, 50], [8, 12], 0.5
+    p = al.orthogonal_blocks(retain, forget, lam)
+    wd, wr, z_da = lemma2(retain, forget, lam)
+    refs = al.solve_references(p)
+    assert isinstance(refs, al.References)
+    for sol, ref, kind in ((refs.original, wd, "original"), (refs.oracle, wr, "oracle"), (refs.da, W0(z_da), "da")):
+        np.testing.assert_allclose(sol.w, ref, atol=1e-11, rtol=0)
+        single = al.solve(p, kind)  # the same point, bit for bit, status included
+        for x, y in zip(sol, single):
+            np.testing.assert_array_equal(x, y)
+    assert refs.da.status_name == "local_minimum"  # coordinate 2 in Case 2
+    assert al.solve_references(p, da=False).da is None
+    loose = al.solve_references(p, tol=1e-6)
+    assert all(float(s.grad_norm) <= 1e-6 for s in loose)
+    with pytest.raises(ValueError, match="`da`"):
+        al.solve_references(p, da="yes")
+    with pytest.raises(ValueError, match="`tol`"):
+        al.solve_references(p, tol=-1.0)
+
+
+def test_solve_references_vmap_over_lam():
+    lams = jnp.array([0.5, 1.0, 2.0])
+    refs = jax.jit(jax.vmap(lambda lam: al.solve_references(al.orthogonal_blocks([50, 50], [8, 12], lam))))(lams)
+    assert refs.da.w.shape == (3, 2)
+    for i, lam in enumerate([0.5, 1.0, 2.0]):
+        wd, wr, z_da = lemma2([50, 50], [8, 12], lam)
+        np.testing.assert_allclose(refs.original.w[i], wd, atol=1e-11, rtol=0)
+        np.testing.assert_allclose(refs.oracle.w[i], wr, atol=1e-11, rtol=0)
+        np.testing.assert_allclose(refs.da.w[i], W0(z_da), atol=1e-11, rtol=0)

@@ -6,6 +6,8 @@ the same float64 arithmetic in a different order, accumulated over <= 60
 contracting steps.
 """
 
+import re
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -203,3 +205,110 @@ def test_float32_smoke():
     tr = al.unlearn(p, "da", eta=0.5, steps=100)
     assert tr.w.dtype == jnp.float32
     assert abs(float(tr.dist_oracle[-1]) - 0.917268) <= 1e-5
+
+
+# ------------------------------------------------------------- T = 0
+def test_zero_steps_is_the_start_with_its_record():
+    # Lemma 2: w^D_j = W0((r_j + f_j) / (lam |D|)), w^R_j = W0(r_j / (lam |R|)) on orthogonal blocks
+    r, f, lam = np.array([50.0, 50.0]), np.array([8.0, 12.0]), 0.5
+    p = al.orthogonal_blocks([50, 50], [8, 12], lam)
+    w_d, w_r = W0((r + f) / (lam * 120)), W0(r / (lam * 100))
+    tr = al.unlearn(p, "da", eta=0.5, steps=0)
+    assert tr.w.shape == (1, 2) and int(tr.diverged_at) == -1 and bool(tr.valid.all())
+    np.testing.assert_allclose(tr.w[0], w_d, rtol=1e-12)
+    np.testing.assert_allclose(tr.dist_oracle, [np.linalg.norm(w_d - w_r)], rtol=1e-10)
+    np.testing.assert_allclose(tr.dist_original, [0.0], atol=1e-12)
+    # mean exp loss e^{-w_j} over the rows of each set
+    np.testing.assert_allclose(tr.loss_retain, [(r @ np.exp(-w_d)) / r.sum()], rtol=1e-12)
+    np.testing.assert_allclose(tr.loss_forget, [(f @ np.exp(-w_d)) / f.sum()], rtol=1e-12)
+    jitted = jax.jit(lambda e: al.unlearn(p, "da", eta=e, steps=0))(0.5)
+    batched = jax.vmap(lambda e: al.unlearn(p, "ga", eta=e, steps=0))(jnp.array([0.1, 0.5, 1.0]))
+    assert int(jitted.diverged_at) == -1 and batched.w.shape == (3, 1, 2)
+    np.testing.assert_array_equal(batched.diverged_at, [-1, -1, -1])
+    np.testing.assert_allclose(batched.w[:, 0], np.tile(w_d, (3, 1)), rtol=1e-12)
+
+
+# ------------------------------------------------------------- callable methods
+@pytest.mark.parametrize("step,returned", [
+    (lambda problem, w, eta: w[:1], "float64[1]"),
+    (lambda problem, w, eta: jnp.sum(w), "float64[]"),
+    (lambda problem, w, eta: w.astype(jnp.float32), "float32[2]"),
+    (lambda problem, w, eta: (w, w), "float64[2]"),  # a tuple, not an array
+])
+def test_callable_method_of_wrong_shape_is_named(step, returned):
+    p = al.orthogonal_blocks([50, 50], [8, 12], 0.5)
+    with pytest.raises(ValueError, match=r"unlearn: `method`") as info:
+        al.unlearn(p, step, eta=0.5, steps=3)
+    msg = str(info.value)
+    assert "shape (2,)" in msg and "float64" in msg and returned in msg, msg
+
+
+# ------------------------------------------------------------- references: solve once
+def test_references_give_the_same_bits_as_solving_inside(getkey):
+    for p in (al.orthogonal_blocks([50, 50], [8, 12], 0.5), al.gaussian_problem(getkey(), 120, 3, 0.4, 0.15, 0.1)):
+        refs = al.solve_references(p)
+        for method, start in (("da", "original"), ("ga", "oracle"), ("da_alternating", "original")):
+            a = al.unlearn(p, method, eta=0.3, steps=20, start=start)
+            b = al.unlearn(p, method, eta=0.3, steps=20, start=start, references=refs)
+            for x, y in zip(a, b):
+                np.testing.assert_array_equal(x, y)
+
+
+def test_references_are_used_instead_of_solving(monkeypatch):
+    import ascentlab._solve as solve_module
+
+    p = al.orthogonal_blocks([50, 50], [8, 12], 0.5)
+    refs = al.solve_references(p, da=False)
+    shift_d, shift_r = np.array([0.3, -0.2]), np.array([-1.0, 0.5])
+    shifted = al.References(refs.original._replace(w=refs.original.w + shift_d),
+                            refs.oracle._replace(w=refs.oracle.w + shift_r), None)
+    calls = []
+    core = solve_module._solve
+    monkeypatch.setattr(solve_module, "_solve", lambda *a: calls.append(a[1]) or core(*a))
+    tr = al.unlearn(p, "da", eta=0.5, steps=15, references=shifted)
+    assert calls == []  # no Newton solve ran
+    w_d, w_r = np.asarray(refs.original.w) + shift_d, np.asarray(refs.oracle.w) + shift_r
+    ref = numpy_loop(p, "da", 0.5, 15, w_d)  # starts at the given "original" point
+    np.testing.assert_allclose(tr.w, ref, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(tr.dist_oracle, np.linalg.norm(ref - w_r, axis=1), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(tr.dist_original, np.linalg.norm(ref - w_d, axis=1), rtol=1e-12, atol=1e-13)
+    al.unlearn(p, "da", eta=0.5, steps=15)
+    assert sorted(calls) == ["oracle", "original"]  # without references: both solved
+
+
+def test_references_of_wrong_shape_are_named():
+    p = al.orthogonal_blocks([50, 50], [8, 12], 0.5)
+    refs = al.solve_references(p, da=False)
+    bad = [
+        (refs._replace(original=refs.original._replace(w=jnp.zeros(3))), "references.original.w"),
+        (refs._replace(oracle=refs.oracle._replace(w=jnp.zeros((2, 2)))), "references.oracle.w"),
+        ((refs.original.w, refs.oracle.w), "references"),
+    ]
+    for references, name in bad:
+        with pytest.raises(ValueError, match=rf"unlearn: `{re.escape(name)}`"):
+            al.unlearn(p, "da", eta=0.5, steps=3, references=references)
+
+
+def test_references_under_jit_and_vmap():
+    problem = lambda lam: al.orthogonal_blocks([50, 50], [8, 12], lam)
+    lams = jnp.array([0.3, 0.5, 1.0])
+    refs = jax.vmap(lambda lam: al.solve_references(problem(lam), da=False))(lams)
+    run = jax.jit(jax.vmap(lambda lam, r: al.unlearn(problem(lam), "da", eta=0.5, steps=20, references=r)))
+    batched = run(lams, refs)
+    for i, lam in enumerate([0.3, 0.5, 1.0]):
+        single = al.unlearn(problem(lam), "da", eta=0.5, steps=20)
+        np.testing.assert_allclose(batched.w[i], single.w, rtol=1e-14, atol=1e-15)
+        np.testing.assert_allclose(batched.dist_oracle[i], single.dist_oracle, rtol=1e-13, atol=1e-15)
+
+
+# ------------------------------------------------------------- the alternating step, for other modules
+def test_alternating_step_fn_matches_numpy_half_steps():
+    from ascentlab._unlearn import alternating_step_fn
+
+    p = al.correlated_pair(30, 10, 0.5, 0.3, loss="logistic")
+    w0 = np.array([0.4, -0.7])
+    for order in ("descent_first", "ascent_first"):
+        got = alternating_step_fn(order)(p, jnp.asarray(w0), 0.3)
+        np.testing.assert_allclose(got, numpy_loop(p, "da_alternating", 0.3, 1, w0, order)[1], rtol=1e-13)
+    with pytest.raises(ValueError, match="`order`"):
+        alternating_step_fn("both")

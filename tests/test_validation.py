@@ -123,3 +123,23 @@ def test_weights_and_test_set_validation():
         al.solve(GOOD._replace(X_test=jnp.ones((3, 2))), "oracle")
     with pytest.raises(ValueError, match="subset"):
         al.mean_loss(GOOD, jnp.zeros(2), "test")
+
+
+@pytest.mark.parametrize("bad", [0, 7, 0.5, np.uint32(3), jnp.zeros(2, jnp.int32), jnp.zeros(3, jnp.uint32),
+                                 jax.random.split(jax.random.key(0), 2)])
+def test_seed_or_malformed_key_is_named(bad):
+    with pytest.raises(ValueError, match=r"gaussian_problem: `key` .*jax\.random\.key\(") as info:
+        al.gaussian_problem(bad, 50, 3, 0.1, 0.1, 0.1)
+    assert "got key=" in str(info.value)
+    if isinstance(bad, int):
+        assert f"jax.random.key({bad})" in str(info.value)
+
+
+def test_typed_and_legacy_keys_are_both_accepted():
+    typed = al.gaussian_problem(jax.random.key(5), 40, 3, 0.2, 0.1, 0.1)
+    legacy = al.gaussian_problem(jax.random.PRNGKey(5), 40, 3, 0.2, 0.1, 0.1)  # uint32[2], same key data
+    for a, b in zip(jax.tree.leaves(typed), jax.tree.leaves(legacy)):
+        np.testing.assert_array_equal(a, b)
+    # vmap over a batch of keys (each traced key is a single key)
+    batched = jax.vmap(lambda k: al.gaussian_problem(k, 40, 3, 0.2, 0.1, 0.1))(jax.random.split(jax.random.key(1), 3))
+    assert batched.X.shape == (3, 40, 3)
