@@ -13,10 +13,10 @@ from typing import NamedTuple
 
 import jax.numpy as jnp
 
-from ._lambertw import lambertw
 from ._problems import orthogonal_blocks
-from ._solve import solve
+from ._solve import solve_references
 from ._unlearn import unlearn
+from .theory import lemma2
 
 RETAIN = (50, 50)
 FORGET = (8, 12)
@@ -35,29 +35,23 @@ class DemoResult(NamedTuple):
 
 
 def lemma2_closed_forms(retain, forget, lam):
-    r"""Lemma 2: $w^{\mathcal D}_j=W_0\big(\frac{(1+\alpha_j)|\mathcal R_j|}{\lambda|\mathcal D|}\big)$,
-    $w^{\mathcal R}_j=W_0\big(\frac{|\mathcal R_j|}{\lambda|\mathcal R|}\big)$,
-    $w^{DA}_j=W_0\big(\frac{(1-\alpha_j|\mathcal R|/|\mathcal F|)|\mathcal R_j|}{\lambda|\mathcal R|}\big)$
+    r"""Lemma 2's $(w^{\mathcal D}, w^{\mathcal R}, w^{DA})$ of every coordinate, from `theory.lemma2`
     (NaN where Case 3 leaves no DA stationary point)."""
     r = jnp.asarray(retain, float)
     f = jnp.asarray(forget, float)
-    nr, nf = r.sum(), f.sum()
-    nd = nr + nf
-    return {
-        "original": lambertw((r + f) / (lam * nd)),
-        "oracle": lambertw(r / (lam * nr)),
-        "da": lambertw((r / nr - f / nf) / lam),
-    }
+    wd, wr, wda = lemma2(r, f, r.sum(), f.sum(), lam)
+    return {"original": wd, "oracle": wr, "da": wda}
 
 
 def run_demo(eta: float = 0.5, steps: int = max(TABLE_STEPS)) -> DemoResult:
     problem = orthogonal_blocks(RETAIN, FORGET, LAM, loss="exp")
+    refs = solve_references(problem)
     return DemoResult(
         problem=problem,
-        original=solve(problem, "original"),
-        oracle=solve(problem, "oracle"),
-        da=solve(problem, "da"),
+        original=refs.original,
+        oracle=refs.oracle,
+        da=refs.da,
         closed_form=lemma2_closed_forms(RETAIN, FORGET, LAM),
-        trajectory=unlearn(problem, "da", eta=eta, steps=steps),
+        trajectory=unlearn(problem, "da", eta=eta, steps=steps, references=refs),
         eta=eta,
     )

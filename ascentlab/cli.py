@@ -1,7 +1,10 @@
-"""Command-line entry point: `ascentlab demo | verify | figure NAME | figures`.
+"""Command-line entry point: `ascentlab demo | verify | figure NAME | figures | proofs`.
 
 The CLI (not the library) switches JAX to float64: the exact solutions and
-the paper's six-digit reference values need it.
+the paper's six-digit reference values need it. Every error a user can cause
+(a bad argument, an output folder that cannot be written) ends as one line
+on stderr and exit status 2, never a traceback; Ctrl-C ends with status 130
+and leaves no partial file behind.
 """
 
 import argparse
@@ -46,7 +49,9 @@ def _cmd_demo(args) -> int:
     import numpy as np
 
     from ._demo import TABLE_STEPS, run_demo
-    from .figures import save_figure
+    from .figures import check_output_folder, save_figure
+
+    check_output_folder(args.out)  # before any computation
 
     t0 = time.perf_counter()
     print("ascentlab demo: descent-ascent unlearning on the paper's two-coordinate example", flush=True)
@@ -69,8 +74,7 @@ def _cmd_demo(args) -> int:
     if int(r.trajectory.diverged_at) >= 0:
         print(f"  warning: the trajectory diverged at step {int(r.trajectory.diverged_at)}")
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = check_output_folder(args.out)
     fig = demo_figure(r)
     paths = [out / "demo.png", out / "demo.pdf"]
     for p in paths:
@@ -80,7 +84,8 @@ def _cmd_demo(args) -> int:
 
 
 def _cmd_verify(args) -> int:
-    from ._verify import ROWS, parse_seeds
+    from ._verify import parse_seeds
+    from .theory import RESULTS
     from ._verify import main as verify_main
 
     if args.instances < 1:
@@ -96,16 +101,17 @@ def _cmd_verify(args) -> int:
     ids = None
     if args.only is not None:
         ids = list(dict.fromkeys(x.strip() for x in args.only.split(",") if x.strip()))  # once each, in order
-        unknown = [x for x in ids if x not in ROWS]
+        unknown = [x for x in ids if x not in RESULTS]
         if unknown or not ids:
-            raise SystemExit(f"ascentlab verify: --only takes result ids from {list(ROWS)}, got {args.only!r}")
+            raise SystemExit(f"ascentlab verify: --only takes result ids from {list(RESULTS)}, got {args.only!r}")
     return verify_main(seeds, args.instances, args.json, ids)
 
 
 def _cmd_figures(args) -> int:
-    from .figures import FIGURES, make_figure
+    from .figures import FIGURES, check_output_folder, make_figure
 
     names = FIGURES if args.command == "figures" else [args.name]
+    check_output_folder(args.out)  # before any computation
     t0 = time.perf_counter()
     size = "fast" if args.fast else "full-size"
     print(f"ascentlab {args.command}: {len(names)} figure(s), {size}, style '{args.style}', into {args.out}/", flush=True)
@@ -115,6 +121,16 @@ def _cmd_figures(args) -> int:
         print(f" {res['seconds']:.1f} s  ({Path(res['png']).name}, .pdf, .json)", flush=True)
     print(f"done in {time.perf_counter() - t0:.1f} s")
     return 0
+
+
+def _cmd_proofs(args) -> int:
+    from . import proofs
+
+    if args.latex is not None:
+        print(proofs.load(args.latex).latex())
+        return 0
+    print("ascentlab proofs: the sympy derivation of every result", flush=True)
+    return 1 if proofs.run_all() else 0
 
 
 def main(argv=None) -> int:
@@ -148,8 +164,18 @@ def main(argv=None) -> int:
                           help=f"random instances per row and seed (default {DEFAULT_INSTANCES}; "
                                "the costly rows use a fixed fraction)")
     p_verify.set_defaults(func=_cmd_verify)
+    p_proofs = sub.add_parser("proofs", help="run every sympy derivation (installed with the package)")
+    p_proofs.add_argument("--latex", default=None, metavar="ID", help="print one derivation's LaTeX instead")
+    p_proofs.set_defaults(func=_cmd_proofs)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (ValueError, OSError) as err:  # a bad input or an unwritable output: one line, no traceback
+        print(f"ascentlab {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"\nascentlab {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -39,11 +39,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._solve import MINIMUM, damped_newton
-from ._theory_check import make_check
 from ._validate import check_choice
 
 __all__ = ["READINGS", "WEIGHTS", "toy_loss", "loss_ab", "toy_minima", "patterns", "finetune", "check_claims",
-           "expected_claims", "check_toy", "TANH_CLAIMS_LAMBDA"]
+           "TANH_CLAIMS_LAMBDA", "TANH_C2_LAMBDA", "TANH_C5_LAMBDA"]
 
 X_POINTS = (-1.0, 1.0, 3.0, 4.0)
 LABELS = (-1.0, 1.0, -1.0, 1.0)
@@ -178,25 +177,3 @@ def check_claims(reading: str = "tanh", *, lam=None) -> dict:
         "C5": PATTERN_TRAP in pats["retrain"][1:],
     }
     return {"claims": claims, "minima": mins}
-
-
-def expected_claims(lam) -> dict:
-    r"""Which of C1-C5 hold for the `"tanh"` reading at ridge $\lambda$ (`lam`) [N]: all five on
-    `TANH_CLAIMS_LAMBDA`; C2 fails above 0.0769817 and C5 above 0.1496493 (for $\lambda\le0.3$)."""
-    lam = float(lam)
-    return {"C1": True, "C2": lam <= TANH_C2_LAMBDA, "C3": True, "C4": True, "C5": lam <= TANH_C5_LAMBDA}
-
-
-def check_toy(lam):
-    r"""The toy claims C1-C5 found by `check_claims("tanh", lam=lam)` against `expected_claims(lam)`.
-
-    Eager (a minima search per call). Holds when every claim is as
-    expected -- true where it should hold, false where the statement says
-    it fails -- so both sides of the $\lambda$ range are tested. Margin 1 or
-    -1; `prediction` and `measured` are the five booleans.
-    """
-    got = check_claims("tanh", lam=lam)["claims"]
-    want = expected_claims(lam)
-    pred = np.array([want[k] for k in sorted(want)])
-    meas = np.array([got[k] for k in sorted(got)])
-    return make_check(jnp.asarray(pred), jnp.asarray(meas), jnp.asarray(1.0 if (pred == meas).all() else -1.0))

@@ -79,11 +79,11 @@ for f_j in (5.0, 12.0, 15.0):
 # beyond it; on a pure 1-D data set DA is weight decay and $\Delta_{\mathcal R,DA}=W_0(1/\lambda)\to\infty$.
 
 # %%
-from ascentlab import figdata
+from ascentlab import figures
 
-data = figdata.corollary1_data(FAST)
-fig = plots.build_corollary1(data)
+data = figures.figure_data("corollary1", FAST)
+fig = figures.draw("corollary1", data)
 
 # %%
-data = figdata.phase_data(FAST)
-fig = plots.build_phase(data)
+data = figures.figure_data("phase", FAST)
+fig = figures.draw("phase", data)

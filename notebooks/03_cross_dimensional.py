@@ -70,6 +70,6 @@ for check in (theory.check_lemma6, theory.check_lemma7, theory.check_lemma8, the
 # guaranteed one, and widens with the forget fraction.
 
 # %%
-from ascentlab import figdata
+from ascentlab import figures
 
-fig = plots.build_fig4(figdata.fig4_data(FAST))
+fig = figures.draw("fig4", figures.figure_data("fig4", FAST))

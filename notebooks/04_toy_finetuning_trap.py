@@ -38,7 +38,7 @@ from ascentlab import plots, theory
 plt.style.use("ascentlab.styles.lecture")
 
 # %%
-from ascentlab import figdata, toy
+from ascentlab import figures, toy
 
 for reading in toy.READINGS:
     print(f"{reading:>9}:", toy.check_claims(reading)["claims"])
@@ -52,10 +52,10 @@ for name, weights in toy.WEIGHTS.items():
         print(f"{name:>9}: theta = {np.round(m.theta, 3)}, loss {m.loss:.3f}, pattern {m.pattern}")
 
 # %%
-fig = plots.build_fig5(figdata.fig5_data(FAST))
+fig = figures.draw("fig5", figures.figure_data("fig5", FAST))
 
 # %% [markdown]
 # ## Finetuning from the GDA minimum stays in the wrong basin
 
 # %%
-fig = plots.build_finetune_trap(figdata.finetune_trap_data(FAST))
+fig = figures.draw("finetune_trap", figures.figure_data("finetune_trap", FAST))

@@ -46,6 +46,6 @@ for n, eps in ((2, 0.45), (10, 0.3), (50, 0.15), (100, 0.1)):
     print(f"|F|={n:4d} eps={eps}: Acc_T {acc:.3f}, bound {float(c.prediction):.4f}, frequency {freq:.4f}")
 
 # %%
-from ascentlab import figdata
+from ascentlab import figures
 
-fig = plots.build_hoeffding(figdata.hoeffding_data(FAST))
+fig = figures.draw("hoeffding", figures.figure_data("hoeffding", FAST))

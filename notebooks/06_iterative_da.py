@@ -58,9 +58,9 @@ for eta in (0.5, 0.1, 0.01):
           f"refined {float(refined):.4f}  note {float(note):.4f}")
 
 # %%
-from ascentlab import figdata
+from ascentlab import figures
 
-fig = plots.build_app_d3(figdata.app_d3_data(FAST))
+fig = figures.draw("app_d3", figures.figure_data("app_d3", FAST))
 
 # %% [markdown]
 # ## 3 · When the fixed point is not stable
@@ -91,4 +91,4 @@ for ratio in (4.0, 4.43, 6.0):
 # the fixed point.
 
 # %%
-fig = plots.build_app_d3_bifurcation(figdata.app_d3_bifurcation_data(FAST))
+fig = figures.draw("app_d3_bifurcation", figures.figure_data("app_d3_bifurcation", FAST))

@@ -32,7 +32,7 @@ alternating_flip_threshold, check_app_d3_stability.
 
 import sympy as sp
 
-from proofs._common import Contract, eta, lam, latex_block, w
+from ._common import Contract, eta, lam, latex_block, w
 
 a, bf = sp.symbols("a bf", positive=True)  # a_j, b_j
 u, v_, ell, e_ = sp.symbols("u v ell epsilon_s", positive=True)  # pushes, ln(eta a/u) as a parameter, eta*lam

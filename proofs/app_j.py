@@ -14,7 +14,7 @@ Code: ascentlab.theory.app_j_closed_forms, app_j_reduced_problem, check_app_j.
 
 import sympy as sp
 
-from proofs._common import W, eps, is_zero, lam, latex_block
+from ._common import W, eps, is_zero, lam, latex_block
 
 t = sp.Symbol("t", positive=True)
 nD, nR, nF = sp.symbols("D R F", positive=True)

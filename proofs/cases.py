@@ -11,7 +11,7 @@ Code: ascentlab.theory.da_case, case_thresholds, check_cases.
 
 import sympy as sp
 
-from proofs._common import Contract, W, alpha, is_zero, lam, latex_block, n_f, n_r, r_j, w, z
+from ._common import Contract, W, alpha, is_zero, lam, latex_block, n_f, n_r, r_j, w, z
 
 C_DA = (1 - alpha * n_r / n_f) * r_j / n_r
 CASE2_MAX = n_f / n_r + lam * n_f / (sp.E * r_j)  # largest alpha with a stationary point

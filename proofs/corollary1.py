@@ -11,7 +11,7 @@ Code: ascentlab.theory.corollary1, check_corollary1.
 
 import sympy as sp
 
-from proofs._common import Contract, W, alpha, eta, lam, latex_block, n_d, n_f, n_r, r_j, w
+from ._common import Contract, W, alpha, eta, lam, latex_block, n_d, n_f, n_r, r_j, w
 
 F_J = r_j * n_f / n_r  # |F_j| at alpha = |F|/|R|
 

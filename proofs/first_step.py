@@ -11,8 +11,8 @@ Code: ascentlab.theory.first_step, first_step_direction, check_first_step.
 
 import sympy as sp
 
-from proofs._common import Contract, W, alpha, eta, f_j, is_zero, lam, latex_block, n_d, n_f, n_r, r_j, w
-from proofs.lemma3 import LOWER
+from ._common import Contract, W, alpha, eta, f_j, is_zero, lam, latex_block, n_d, n_f, n_r, r_j, w
+from .lemma3 import LOWER
 
 A, B, C = r_j / n_r, f_j / n_f, (r_j + f_j) / n_d
 

@@ -8,7 +8,7 @@ Code: ascentlab.theory.hoeffding_bound, check_lemma1.
 
 import sympy as sp
 
-from proofs._common import Contract, eps, latex_block
+from ._common import Contract, eps, latex_block
 
 n = sp.symbols("n", positive=True)
 i = sp.symbols("i", integer=True, positive=True)

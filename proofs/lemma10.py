@@ -12,7 +12,7 @@ lemma10_crossing (the exact crossing), check_lemma10.
 
 import sympy as sp
 
-from proofs._common import Contract, W, b, eps, is_zero, latex_block, p
+from ._common import Contract, W, b, eps, is_zero, latex_block, p
 
 C = 1 + eps**2
 Z = C / (2 * eps) * (W(p * C) - W(b * C))

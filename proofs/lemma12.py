@@ -12,7 +12,7 @@ Code: ascentlab.theory.lemma12_iteration, check_lemma12.
 
 import sympy as sp
 
-from proofs._common import W, alpha, b, eps, is_zero, latex_block
+from ._common import W, alpha, b, eps, is_zero, latex_block
 
 C = 1 + eps**2
 cc, K = sp.symbols("c K", positive=True)

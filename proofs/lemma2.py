@@ -11,7 +11,7 @@ Code: ascentlab.theory.lemma2, check_lemma2.
 
 import sympy as sp
 
-from proofs._common import Contract, W, f_j, is_zero, lam, latex_block, n_d, n_f, n_r, r_j, w
+from ._common import Contract, W, f_j, is_zero, lam, latex_block, n_d, n_f, n_r, r_j, w
 
 COEFFS = {
     "original": (r_j + f_j) / n_d,

@@ -9,7 +9,7 @@ its root is the range endpoint. Code: ascentlab.theory.lemma3_range, check_lemma
 
 import sympy as sp
 
-from proofs._common import Contract, alpha, latex_block, n_d, n_f, n_r, r_j
+from ._common import Contract, alpha, latex_block, n_d, n_f, n_r, r_j
 
 C_D = (1 + alpha) * r_j / n_d
 C_R = r_j / n_r

@@ -11,7 +11,7 @@ difference lies between 0 and the first. The paper's intermediate
 
 import sympy as sp
 
-from proofs._common import Contract, W, f_j, lam, lambert_simplify, latex_block, n_d, n_f, n_r, r_j
+from ._common import Contract, W, f_j, lam, lambert_simplify, latex_block, n_d, n_f, n_r, r_j
 
 X = sp.Symbol("x", positive=True)
 ALPHA = f_j / r_j

@@ -9,7 +9,7 @@ $w^{\mathcal R}-w^{DA}\ge w^{\mathcal R}$ still holds. Code: ascentlab.theory.le
 
 import sympy as sp
 
-from proofs._common import Contract, W, alpha, lam, latex_block, n_f, n_r, r_j
+from ._common import Contract, W, alpha, lam, latex_block, n_f, n_r, r_j
 
 BOUND = W(r_j / (lam * n_r))
 Z_DA = (1 - alpha * n_r / n_f) * r_j / (lam * n_r)

@@ -12,7 +12,7 @@ Code: ascentlab.theory.lemma6, pair_problem, check_lemma6.
 
 import sympy as sp
 
-from proofs._common import Contract, W, alpha, b, eps, is_zero, lam, latex_block, p, q
+from ._common import Contract, W, alpha, b, eps, is_zero, lam, latex_block, p, q
 
 w1, w2, r_ij, N1, N2 = sp.symbols("w_1 w_2 R_ij N_1 N_2", positive=True)
 C = 1 + eps**2

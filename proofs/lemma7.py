@@ -12,7 +12,7 @@ Code: ascentlab.theory.lemma7_bounds, check_lemma7.
 
 import sympy as sp
 
-from proofs._common import Contract, W, alpha, b, eps, is_zero, latex_block
+from ._common import Contract, W, alpha, b, eps, is_zero, latex_block
 
 C = 1 + eps**2
 X_LO = W(b * (C + 2 * alpha * eps))

@@ -9,7 +9,7 @@ exist when both arguments are $\ge-1/e$. Code: ascentlab.theory.lemma8_bounds, c
 
 import sympy as sp
 
-from proofs._common import Contract, W, eps, is_zero, latex_block, p, q
+from ._common import Contract, W, eps, is_zero, latex_block, p, q
 
 C = 1 + eps**2
 X_HI = W(p * C - 2 * q * eps)

@@ -11,7 +11,7 @@ Code: ascentlab.theory.lemma9_threshold, check_lemma9.
 
 import sympy as sp
 
-from proofs._common import Contract, alpha, eps, lam, latex_block, n_f, n_r
+from ._common import Contract, alpha, eps, lam, latex_block, n_f, n_r
 
 r_ij = sp.Symbol("R_ij", positive=True)
 C = 1 + eps**2

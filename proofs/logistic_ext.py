@@ -10,7 +10,7 @@ Code: ascentlab.theory.check_logistic_ext.
 
 import sympy as sp
 
-from proofs._common import lam, latex_block, w
+from ._common import lam, latex_block, w
 
 c = sp.Symbol("c", real=True)
 sigma = lambda v: 1 / (1 + sp.exp(-v))

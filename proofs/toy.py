@@ -11,7 +11,7 @@ Code: ascentlab.toy.
 
 import sympy as sp
 
-from proofs._common import Contract, latex_block
+from ._common import Contract, latex_block
 
 XS = (-1, 1, 3, 4)
 LABELS = (-1, 1, -1, 1)

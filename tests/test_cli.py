@@ -6,6 +6,7 @@ import sys
 
 import matplotlib.image as mpimg
 import numpy as np
+import pytest
 from scipy.special import lambertw as sp_lambertw
 
 from ascentlab.cli import main
@@ -45,3 +46,111 @@ def test_demo_prints_table_and_writes_figures(tmp_path, capsys):
 def test_console_entry_point_help():
     proc = subprocess.run([sys.executable, "-m", "ascentlab", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "demo" in proc.stdout
+
+
+# ----------------------------------------------------------- first-hour errors: one line, no traceback --
+
+
+def _fail_if_computed(monkeypatch):
+    from ascentlab import figures
+
+    def boom(*a, **k):
+        raise AssertionError("computed before checking the output folder")
+
+    monkeypatch.setattr(figures, "figure_data", boom)
+
+
+def test_figure_out_onto_an_existing_file_is_one_line_before_computing(tmp_path, capsys, monkeypatch):
+    _fail_if_computed(monkeypatch)
+    target = tmp_path / "taken.txt"
+    target.write_text("mine")
+    assert main(["figure", "fig4", "--out", str(target)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "exists and is not a folder" in err and "Traceback" not in err
+    assert target.read_text() == "mine"
+
+
+def test_figure_out_below_a_file_is_one_line(tmp_path, capsys, monkeypatch):
+    _fail_if_computed(monkeypatch)
+    (tmp_path / "f").write_text("")
+    assert main(["figures", "--out", str(tmp_path / "f" / "sub")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("ascentlab figures: error: --out") and err.count("\n") == 0
+
+
+def test_figure_out_read_only_folder_is_one_line(tmp_path, capsys, monkeypatch):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        probe = ro / "probe"
+        try:  # root ignores permission bits: then there is nothing read-only to test here
+            probe.write_text("")
+            probe.unlink()
+            pytest.skip("running as a user who can write into a 0555 folder (root)")
+        except PermissionError:
+            pass
+        _fail_if_computed(monkeypatch)
+        assert main(["figure", "fig4", "--out", str(ro)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert "cannot write there" in err and err.count("\n") == 0
+    finally:
+        ro.chmod(0o755)
+
+
+def test_demo_out_onto_a_file_is_one_line(tmp_path, capsys):
+    target = tmp_path / "x"
+    target.write_text("")
+    assert main(["demo", "--out", str(target)]) == 2
+    assert "exists and is not a folder" in capsys.readouterr().err
+
+
+def test_an_interrupted_write_leaves_no_temporary_file(tmp_path, monkeypatch):
+    from ascentlab.figures import _common
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_common.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _common.write_atomic(tmp_path / "fig.png", b"x" * 1000)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_during_a_figure_exits_130_and_leaves_nothing(tmp_path):
+    import os
+    import signal
+    import time
+
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    proc = subprocess.Popen([sys.executable, "-m", "ascentlab", "figure", "phase", "--out", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    seen, deadline = "", time.time() + 60
+    while not seen.endswith("phase ...") and time.time() < deadline:  # printed without a newline
+        seen += proc.stdout.read(1)
+    time.sleep(1.0)  # inside the computation (the full-size phase diagram takes ~10 s)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err[-2000:]
+    assert "interrupted" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # no figure, no hidden temporary file
+
+
+def test_proofs_command_runs_every_derivation(capsys):
+    import proofs
+
+    assert main(["proofs"]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(proofs.MODULES)}/{len(proofs.MODULES)} derivations check" in out
+    assert main(["proofs", "--latex", "lemma2"]) == 0
+    assert capsys.readouterr().out.startswith("\\begin{aligned}")
+    assert main(["proofs", "--latex", "lemma99"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "no derivation named 'lemma99'" in err and err.count("\n") == 0
+
+
+def test_proofs_are_part_of_the_package():
+    import ascentlab.proofs as installed
+
+    assert set(installed.MODULES) == set(__import__("ascentlab").theory.RESULTS)
+    assert installed.load("lemma3").closed_forms()

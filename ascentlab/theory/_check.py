@@ -25,11 +25,17 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from ._linalg import sym_min_eigenvalue
-from ._objectives import _hessian, _loss_and_derivatives, coefficients, margins
-from ._solve import solve
+from .._linalg import sym_min_eigenvalue
+from .._objectives import _hessian, _loss_and_derivatives, coefficients, margins
+from .._solve import solve
 
-EPS = float(jnp.finfo(jnp.float64).eps)
+EPS = float(jnp.finfo(jnp.float64).eps)  # float64's, for docs and tests; checks use `machine_eps(x)`
+
+
+def machine_eps(x):
+    """Machine epsilon of `x`'s floating dtype: every rounding allowance follows the dtype of the inputs."""
+    dtype = jnp.result_type(x)
+    return float(jnp.finfo(dtype if jnp.issubdtype(dtype, jnp.floating) else float).eps)
 INV_E = 0.36787944117144233  # 1/e, the Lambert-W branch point's magnitude
 
 
@@ -88,7 +94,7 @@ def gradient_rounding(problem, kind: str, w):
     c = coefficients(problem, kind)
     _, d1, _ = _loss_and_derivatives(margins(problem, w), problem.loss)
     sizes = jnp.abs(problem.X).T @ jnp.abs(c * d1) + problem.lam * jnp.abs(w)
-    return 16 * EPS * jnp.linalg.norm(sizes)
+    return 16 * machine_eps(w) * jnp.linalg.norm(sizes)
 
 
 def error_bound(problem, kind: str, sol):
@@ -133,7 +139,7 @@ def solve_checked(problem, kind: str):
     return sol, error_bound(problem, kind, sol)
 
 
-def w_rounding(W, z_rel=16 * EPS):
+def w_rounding(W, z_rel=None):
     r"""Rounding allowance of a computed Lambert-W value $W=W(z)$.
 
     $16\epsilon_{\text{mach}}\max(1,|W|)+\delta_z|W|/|1+W|$, where $\delta_z$
@@ -142,4 +148,6 @@ def w_rounding(W, z_rel=16 * EPS):
     cancellation in $a-b$).
     """
     W = jnp.asarray(W)
-    return 16 * EPS * jnp.maximum(1.0, jnp.abs(W)) + z_rel * jnp.abs(W) / jnp.maximum(jnp.abs(1.0 + W), EPS)
+    e = machine_eps(W)
+    z_rel = 16 * e if z_rel is None else z_rel
+    return 16 * e * jnp.maximum(1.0, jnp.abs(W)) + z_rel * jnp.abs(W) / jnp.maximum(jnp.abs(1.0 + W), e)

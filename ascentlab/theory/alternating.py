@@ -35,16 +35,42 @@ proofs/app_d3.py; docs/theory.md#app_d3.
 
 from typing import NamedTuple
 
+import math
+
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from ._lambertw import lambertw
-from ._linalg import sym_solve
-from ._theory_blocks import coordinate_problem
-from ._theory_check import EPS, INV_E, make_check
-from ._unlearn import METHODS, _alternating_ascent_first, unlearn
+from .._lambertw import lambertw
+from .._linalg import sym_solve
+from .orthogonal import coordinate_problem
+from ._registry import Result, gather, part
+from ._sampling import log_uniform, strata, uniform
+from ._check import INV_E, machine_eps, make_check
+from .._unlearn import ORDERS, alternating_step_fn, unlearn
+
+__all__ = [
+    'ALTERNATING_ORDERS',
+    'alternating_expansion',
+    'alternating_fixed_point_case3',
+    'FarFixedPoint',
+    'alternating_far_fixed_point',
+    'alternating_flip_threshold',
+    'alternating_problem',
+    'alternating_step',
+    'map_fixed_point',
+    'check_app_d3_expansion',
+    'check_app_d3_case1',
+    'StabilityOutcome',
+    'check_app_d3_stability',
+    'far_fixed_point_applies',
+    'd3_expansion_instances',
+    'd3_case1_instances',
+    'd3_stability_instances',
+]
 
 _NEWTON = 40
+ALTERNATING_ORDERS = ORDERS
 
 
 def _newton(f, x0, *, positive=False):
@@ -149,8 +175,8 @@ def alternating_problem(a, b, lam):
 
 
 def alternating_step(order: str):
-    """The composite step of `unlearn(..., "da_alternating", order=order)`."""
-    return METHODS["da_alternating"] if order == "descent_first" else _alternating_ascent_first
+    """The composite step of `unlearn(..., "da_alternating", order=order)` (`ascentlab._unlearn.alternating_step_fn`)."""
+    return alternating_step_fn(order)
 
 
 def map_fixed_point(problem, eta, w0, *, order: str):
@@ -283,7 +309,7 @@ def check_app_d3_stability(a, b, lam, eta, *, order: str = "descent_first", step
     w_meas, slope_meas = map_fixed_point(p, eta, jnp.reshape(guess, (1,)), order=order)
     w_pred = pred.w if order == "descent_first" else pred.w_ascent_first
     size = jnp.maximum(1.0, jnp.abs(w_pred))
-    tol_w = 64 * EPS * size / jnp.maximum(jnp.abs(1.0 - pred.slope), 1e-3)
+    tol_w = 64 * machine_eps(size) * size / jnp.maximum(jnp.abs(1.0 - pred.slope), 1e-3)
     rel_w = (tol_w - jnp.abs(w_meas - w_pred)) / tol_w
     rel_s = (1e-8 - jnp.abs(slope_meas - pred.slope)) / 1e-8
     start = jnp.reshape(w_meas + 1e-6 * size, (1,))
@@ -310,3 +336,70 @@ def far_fixed_point_applies(a, b, lam, eta):
     """
     small_step = (eta <= 0.5) & (eta * lam <= 0.5)
     return ((a - b) / (2 * lam) < -INV_E) & (eta * a < jnp.exp(-2.0) * jnp.log(b / a)) & small_step
+
+
+# --------------------------------------------------------------- instances --
+
+def d3_expansion_instances(key, n, dtype):
+    k = jax.random.split(key, 4)
+    return {"a": uniform(k[0], n, 0.02, 1.0, dtype), "b": uniform(k[1], n, 0.02, 1.0, dtype),
+            "lam": log_uniform(k[2], n, 1e-3, 1.0, dtype), "eta0": jnp.full(n, 0.005, dtype), "w": uniform(k[3], n, -1.0, 2.0, dtype)}
+
+
+def d3_case1_instances(key, n, dtype):
+    k = jax.random.split(key, 3)
+    a = uniform(k[0], n, 0.1, 1.0, dtype)
+    return {"a": a, "b": a * uniform(k[1], n, 0.05, 0.95, dtype), "lam": log_uniform(k[2], n, 0.01, 1.0, dtype),
+            "eta0": jnp.full(n, 0.01, dtype)}
+
+
+def d3_stability_instances(key, n, dtype):
+    """(a, b, lam, eta) in App. D.3's Case 3: half within 3% of the flip threshold (both sides), half with
+    ln(b/a) log-uniform on [0.2, 4.5] (stable, 2-cycle, chaos, thrown out); lambda < e (b - a)/2,
+    eta a < e^-2 ln(b/a), eta <= 0.5 and eta lambda <= 0.5 (`far_fixed_point_applies`); b <= 1."""
+    k = jax.random.split(key, 6)
+    near = strata(n, 2) == 0
+    big_l = log_uniform(k[0], n, 0.2, 4.5, dtype)
+    a_far = uniform(k[1], n, 0.2, 1.0, dtype) * jnp.exp(-big_l)
+    a_near = uniform(k[1], n, 0.02, 0.2, dtype)
+    a = jnp.where(near, a_near, a_far)
+    l_lo = jnp.where(near, 1.35, big_l)
+    lam = log_uniform(k[2], n, 1e-3, 1.0, dtype) * 0.9 * math.e * (a * jnp.exp(l_lo) - a) / 2
+    eta = log_uniform(k[3], n, 1e-3, 1.0, dtype) * jnp.minimum(0.9 * math.exp(-2.0) * l_lo / a, jnp.minimum(0.5, 0.5 / lam))
+    threshold, _, _ = alternating_flip_threshold(a, lam, eta)
+    ell = jnp.where(near, threshold * (1 + uniform(k[4], n, -0.03, 0.03, dtype)), big_l)
+    a = jnp.minimum(a, 0.999 * jnp.exp(-ell))  # keep b = a e^ell <= 1 (a large eta lam raises the threshold)
+    return {"a": a, "b": a * jnp.exp(ell), "lam": lam, "eta": eta}
+
+
+def _app_d3_details(collected):
+    out = {}
+    for j, name in ((4, "descent_first"), (5, "ascent_first")):
+        app = gather(collected, j, lambda p, c: c.applies)
+        stable = gather(collected, j, lambda p, c: np.asarray(c.prediction)[..., 2] > 0)
+        meas = [gather(collected, j, lambda p, c, k=k: np.asarray(c.measured)[..., k] > 0) for k in (2, 3, 4)]
+        out[name] = {"stable": int((app & stable).sum()), "unstable": int((app & ~stable).sum()),
+                     "unstable_period2": int((app & ~stable & meas[1]).sum()),
+                     "unstable_diverged": int((app & ~stable & meas[2]).sum())}
+    return out
+
+
+# ------------------------------------------------------------------ results --
+
+RESULTS = (
+    Result(
+        id='app_d3',
+        order=8,
+        statement='alternating DA = DA with 2 lam + O(eta); O(eta^2) term; the Case-3 fixed point is stable iff ln(b/a) < L* = sqrt2 - (3 eta lam/2)(1 + sqrt2 ln(eta a/sqrt2)) + O((eta lam ln(eta a))^2) (exact L* from the parametrisation; flip beyond), both orders',
+        tag='[T + D]',
+        verdict='corrected: the Case-3 fixed point (~ ln(eta a/ln(b/a)), not ln(eta ab/(b-a))) is unstable for b/a beyond ~e^sqrt2: 2-cycle, period doubling, chaos',
+        parts=(
+        *(part(check_app_d3_expansion, d3_expansion_instances, 1 / 20, order=o) for o in ORDERS),
+        *(part(check_app_d3_case1, d3_case1_instances, 1 / 40, order=o) for o in ORDERS),
+        *(part(check_app_d3_stability, d3_stability_instances, 1 / 20, order=o) for o in ORDERS),
+    ),
+        summary='alternating DA = DA with 2λ + O(η), the O(η²) term; **corrected**: the Case-3 fixed point ≈ ln(ηa/ln(b/a)) is stable only for ln(b/a) < L* = √2 − (3ηλ/2)(1 + √2 ln(ηa/√2)) + O((ηλ ln ηa)²) (exact L* from the parametrisation), then flip, 2-cycle, chaos',
+        measures='`check_app_d3_expansion`, `_case1`, `_stability` (both orders)',
+        details=_app_d3_details,
+    ),
+)

@@ -1,5 +1,5 @@
-r"""Theory on orthogonal blocks: Lemmas 1-5, the first-step criterion, the
-Case 1/2/3 classification, Corollary 1 and the logistic extension.
+r"""Theory on orthogonal blocks: Lemmas 2-5, the first-step criterion, the
+Case 1/2/3 classification and Corollary 1.
 
 Every result has a *prediction* (closed form, threshold or bound) and a
 `check_...` function that *measures* the same quantity with the core solvers
@@ -24,88 +24,45 @@ References: "Ascent Fails to Forget" (arXiv 2509.26427), Sec. 4-5.1, App. C-H;
 docs/theory.md.
 """
 
+import math
+
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from ._lambertw import lambertw
-from ._objectives import _hessian
-from ._problems import Problem, gaussian_problem
-from ._solve import LOCAL_MINIMUM, MINIMUM, UNBOUNDED, solve
-from ._theory_check import EPS, INV_E, KINDS, gradient_rounding, make_check, solve_checked, solve_kinds, w_rounding
-from ._unlearn import unlearn
-from ._validate import is_concrete
+from .._lambertw import lambertw
+from .._objectives import _hessian
+from .._problems import Problem
+from .._solve import LOCAL_MINIMUM, MINIMUM, UNBOUNDED, References
+from ._registry import Result, gather, part
+from ._sampling import int_uniform, log_uniform, strata, uniform
+from ._check import INV_E, machine_eps, KINDS, gradient_rounding, make_check, solve_checked, solve_kinds, w_rounding
+from .._unlearn import unlearn
 
-# ---------------------------------------------------------------- Lemma 1 --
-
-LEMMA1_TRAIN, LEMMA1_DIM, LEMMA1_POOL, LEMMA1_MAX_FORGET = 200, 5, 500, 100
-_LEMMA1_CHUNK = 2000
-
-
-def hoeffding_bound(n, eps):
-    r"""Lemma 1: $\Pr(|\mathrm{Acc}_T-\mathrm{Acc}_{\mathcal F}|\ge\epsilon)\le2e^{-2|\mathcal F|\epsilon^2}$.
-
-    Let $n$ be `n` $=|\mathcal F|$ and $\epsilon$ be `eps`. Tag [PN].
-    Proof: proofs/lemma1.py.
-    """
-    return 2.0 * jnp.exp(-2.0 * n * eps**2)
-
-
-def lemma1_population(seed, teacher_norm):
-    r"""A trained model and the finite data set it is scored on (Lemma 1's $P_T$).
-
-    A `gaussian_problem` (seed `seed`, 200 samples, $d=5$, $\rho=0.3$,
-    logistic teacher of norm `teacher_norm`: small norms mean noisy labels and
-    accuracies near 1/2) is solved for its oracle with `solve`; the model
-    never sees the 500 held-out samples, whose correctness indicators
-    (shape (500,)) are returned. $P_T$ is the uniform distribution on them,
-    so $\mathrm{Acc}_T$ is their mean. Traceable in both arguments.
-    """
-    key = jax.random.key(seed)
-    prob = gaussian_problem(key, LEMMA1_TRAIN, LEMMA1_DIM, 0.3, 0.25, 1e-2, n_test=LEMMA1_POOL,
-                            teacher_norm=teacher_norm)
-    w = solve(prob, "oracle").w
-    return prob.y_test * (prob.X_test @ w) > 0
-
-
-def check_lemma1(seed, teacher_norm, n, eps, *, trials: int = 10_000):
-    r"""Lemma 1 on a trained model: the frequency of $|\mathrm{Acc}_{\mathcal F}-\mathrm{Acc}_T|\ge\epsilon$
-    over random forget sets against $2e^{-2n\epsilon^2}$.
-
-    `trials` (a multiple of 2,000) forget sets of `n` samples (an integer,
-    $1\le n\le100$; traced values are floored and clipped) are drawn uniformly
-    from the finite data set of `lemma1_population(seed, teacher_norm)`,
-    independently (with replacement: the lemma's independence premise;
-    without replacement only concentrates further), and scored with the
-    model's predictions. Applies where the bound lies in $(10^{-4},1)$ (above
-    1 it says nothing; far below $1/$`trials` no frequency can test it). Holds
-    when the frequency stays below the bound plus four binomial standard
-    deviations of a frequency at the bound plus $1/$`trials`; the margin is
-    relative to the bound, so `1 - margin` is how close the frequency
-    comes.
-    """
-    if trials < _LEMMA1_CHUNK or trials % _LEMMA1_CHUNK:
-        raise ValueError(f"check_lemma1: `trials` must be a positive multiple of {_LEMMA1_CHUNK}, got trials={trials!r}")
-    if is_concrete(n) and not (float(n) == int(float(n)) and 1 <= float(n) <= LEMMA1_MAX_FORGET):
-        raise ValueError(f"check_lemma1: `n` must be an integer in 1..{LEMMA1_MAX_FORGET}, got n={n!r}")
-    correct = lemma1_population(seed, teacher_norm).astype(jnp.float64)
-    acc_t = jnp.mean(correct)
-    n = jnp.clip(jnp.floor(jnp.asarray(n, jnp.float64)), 1.0, LEMMA1_MAX_FORGET)
-    use = jnp.arange(LEMMA1_MAX_FORGET, dtype=jnp.float64) < n
-    keys = jax.random.split(jax.random.fold_in(jax.random.key(seed), 1), trials // _LEMMA1_CHUNK)
-
-    def chunk(count, key):
-        idx = jax.random.randint(key, (_LEMMA1_CHUNK, LEMMA1_MAX_FORGET), 0, LEMMA1_POOL)
-        k = jnp.sum(jnp.where(use, correct[idx], 0.0), axis=1)
-        # |k/n - acc| >= eps, decided in counts with a rounding guard
-        hit = jnp.abs(k - n * acc_t) >= n * eps - 1e-9 * n
-        return count + jnp.sum(hit, dtype=jnp.float64), None
-
-    hits, _ = jax.lax.scan(chunk, jnp.zeros((), jnp.float64), keys)
-    freq = hits / (len(keys) * _LEMMA1_CHUNK)
-    bound = hoeffding_bound(n, eps)
-    slack = 4.0 * jnp.sqrt(bound * (1.0 - bound) / trials) + 1.0 / trials
-    applies = (bound > 1e-4) & (bound < 1.0)
-    return make_check(bound, jnp.stack([freq, acc_t]), bound + slack - freq, applies=applies, scale=bound)
+__all__ = [
+    'coordinate_problem',
+    'lemma2_arguments',
+    'lemma2',
+    'check_lemma2',
+    'lemma3_range',
+    'ordering_check',
+    'check_lemma3',
+    'first_step',
+    'first_step_direction',
+    'check_first_step',
+    'da_case',
+    'case_thresholds',
+    'check_cases',
+    'lemma4_bound',
+    'check_lemma4',
+    'lemma5_bound',
+    'check_lemma5',
+    'corollary1',
+    'check_corollary1',
+    'block_instances',
+    'first_step_instances',
+    'corollary1_instances',
+]
 
 
 # ------------------------------------------------------- the coordinate problem --
@@ -170,7 +127,7 @@ def _solutions(problem, kinds=KINDS):
 def _da_rel_error(r_j, f_j, n_r, n_f):
     r"""Relative rounding of $z=(a-b)/\lambda$: $16\epsilon(a+b)/|a-b|$ (cancellation)."""
     a, b = r_j / n_r, f_j / n_f
-    return 16 * EPS * (a + b) / jnp.maximum(jnp.abs(a - b), jnp.finfo(jnp.float64).tiny)
+    return 16 * machine_eps(a) * (a + b) / jnp.maximum(jnp.abs(a - b), jnp.finfo(jnp.result_type(a)).tiny)
 
 
 def _near_boundaries(r_j, f_j, n_r, n_f, lam):
@@ -182,7 +139,7 @@ def _near_boundaries(r_j, f_j, n_r, n_f, lam):
     (and the DA value) is not decidable in float64.
     """
     a, b = r_j / n_r, f_j / n_f
-    dz = 64 * EPS * (a + b) / lam
+    dz = 64 * machine_eps(lam) * (a + b) / lam
     z = (a - b) / lam
     return jnp.abs(z) <= dz, jnp.abs(z + INV_E) <= jnp.maximum(1e-10 * INV_E, dz)
 
@@ -235,13 +192,13 @@ def _range_position(r_j, f_j, n_r, n_f):
     return (alpha >= lo) & (alpha <= hi), (alpha > lo) & (alpha < hi)
 
 
-def _ordering_check(r_j, f_j, n_r, n_f, lam, loss):
+def ordering_check(r_j, f_j, n_r, n_f, lam, loss):
     r"""Sign of $(w^{DA}-w^{\mathcal D})(w^{\mathcal D}-w^{\mathcal R})$ against Lemma 3's range, with its error bound."""
     (wd, wr, wda), (ed, er, eda), sda = _solutions(coordinate_problem(r_j, f_j, n_r, n_f, lam, loss))
     prod = (wda - wd) * (wd - wr)
     unbounded = sda.status == UNBOUNDED
     err = jnp.abs(wd - wr) * (eda + ed) + jnp.abs(wda - wd) * (ed + er) + (eda + ed) * (ed + er)
-    err = jnp.where(unbounded, 0.0, err) + 16 * EPS * jnp.where(unbounded, 0.0, jnp.abs(prod))
+    err = jnp.where(unbounded, 0.0, err) + 16 * machine_eps(prod) * jnp.where(unbounded, 0.0, jnp.abs(prod))
     inside, _ = _range_position(r_j, f_j, n_r, n_f)
     slack = jnp.where(inside, prod, -prod)
     rel = (slack + err) / (jnp.where(jnp.isfinite(prod), jnp.abs(prod), 1.0) + err)
@@ -263,7 +220,7 @@ def check_lemma3(r_j, f_j, n_r, n_f, lam, loss: str = "exp"):
     minimum from none, an instance whose DA solve ends at neither does not
     count.
     """
-    inside, prod, margin, applies, _ = _ordering_check(r_j, f_j, n_r, n_f, lam, loss)
+    inside, prod, margin, applies, _ = ordering_check(r_j, f_j, n_r, n_f, lam, loss)
     return make_check(inside, prod, margin, applies=applies)
 
 
@@ -307,14 +264,14 @@ def check_first_step(r_j, f_j, n_r, n_f, lam, eta):
     p = coordinate_problem(r_j, f_j, n_r, n_f, lam)
     (sd, ed), (sr, er) = (solve_checked(p, k) for k in ("original", "oracle"))
     wd, wr = sd.w[0], sr.w[0]
-    tr = unlearn(p, "da", eta=eta, steps=1, start=sd.w)
+    tr = unlearn(p, "da", eta=eta, steps=1, start=sd.w, references=References(sd, sr, None))  # no re-solve
     s = tr.w[1, 0] - tr.w[0, 0]
     s_pred = first_step(r_j, f_j, n_r, n_f, lam, eta)
     a, b = r_j / n_r, f_j / n_f
     c = (r_j + f_j) / (n_r + n_f)
     curv = jnp.abs(a - b) * jnp.exp(-wd) + lam
     tol_s = eta * (gradient_rounding(p, "da", sd.w) + curv * (ed + w_rounding(wd))
-                   + 16 * EPS * (a + b + c) * jnp.exp(-wd)) + 4 * EPS * jnp.abs(wd)  # w1 - w0 of floats near wd
+                   + 16 * machine_eps(wd) * (a + b + c) * jnp.exp(-wd)) + 4 * machine_eps(wd) * jnp.abs(wd)  # w1 - w0 of floats near wd
     rel_value = (tol_s - jnp.abs(s - s_pred)) / tol_s
     moved = s * (wr - wd)
     tol_m = jnp.abs(s) * (ed + er) + jnp.abs(wr - wd) * tol_s
@@ -409,7 +366,7 @@ def check_lemma4(r_j, f_j, n_r, n_f, lam):
     (wd, wr, _), (ed, er, _), _ = _solutions(coordinate_problem(r_j, f_j, n_r, n_f, lam), ("original", "oracle"))
     bound = lemma4_bound(r_j, f_j, n_r, n_f)
     dist = jnp.abs(wd - wr)
-    return make_check(bound, dist, bound - dist, tol=ed + er + 16 * EPS * jnp.maximum(1.0, bound), scale=bound)
+    return make_check(bound, dist, bound - dist, tol=ed + er + 16 * machine_eps(bound) * jnp.maximum(1.0, bound), scale=bound)
 
 
 def lemma5_bound(r_j, n_r, lam):
@@ -485,24 +442,177 @@ def check_corollary1(r_j, n_r, n_f, lam, eta, *, steps: int = 50):
     tr = unlearn(p, "da", eta=eta, steps=steps, start=jnp.stack([wd]))
     decay = (1.0 - eta * lam) ** jnp.arange(steps + 1, dtype=pred.dtype) * pred[1]
     a, b = r_j / n_r, f_j / n_f
-    tol_traj = ed + w_rounding(pred[1]) + steps * (eta * 16 * EPS * (a + b + lam * pred[1]) + 4 * EPS * pred[1])
+    tol_traj = ed + w_rounding(pred[1]) + steps * (eta * 16 * machine_eps(pred) * (a + b + lam * pred[1]) + 4 * machine_eps(pred) * pred[1])
     rel_traj = (tol_traj - jnp.max(jnp.abs(tr.w[:, 0] - decay))) / tol_traj
     return make_check(pred, meas, jnp.minimum(rel, rel_traj))
 
 
-# ------------------------------------------------------ logistic extension --
+# --------------------------------------------------------------- instances --
 
+def block_instances(key, n, dtype):
+    """(r_j, f_j, n_r, n_f, lam) of one orthogonal coordinate: a random bulk and twelve corner strata.
 
-def check_logistic_ext(r_j, f_j, n_r, n_f, lam):
-    r"""Logistic loss [D]: the Lemma 3 ordering holds in the same $\alpha$ range,
-    and DA is bounded below (no Case 3 divergence).
-
-    First-order conditions $\lambda w=c\,\sigma(-w)$, $c\in\{c_j,a_j,a_j-b_j\}$:
-    the solution is increasing in $c$, so the ordering of $c$ (which defines
-    the range) orders the solutions; $(a-b)\log(1+e^{-w})+\frac\lambda2w^2$
-    grows like $\frac\lambda2w^2$, so it is bounded below even when $a<b$.
-    Measured: the sign product from `solve` (as `check_lemma3`, ends
-    included) and its status (must be "minimum"). Proof: proofs/logistic_ext.py.
+    Bulk (4 of 16 strata): |R| ~ U{50..2000}, |R_j| ~ U{1..|R|}, alpha
+    log-uniform on [0.005, 3] (|F_j| = max(1, round(alpha |R_j|))),
+    |F| - |F_j| ~ U{0..|R|}, lambda log-uniform on [1e-8, 10]. Corners:
+    alpha exactly at each end of Lemma 3's range, and within a relative
+    1e-6..1e-1 of an end on either side; z = (a-b)/lambda inside Case 2 with
+    e z + 1 log-uniform on [1e-9, 1e-2], and just inside Case 3; lambda in
+    [1e-8, 1e-6]; |R_j| = 1; |R_j| = |R| (the whole retain set); |F| up to
+    50 |R|; alpha in [1e-4, 1e-2]; alpha in [3, 50].
     """
-    inside, prod, rel, _, sda = _ordering_check(r_j, f_j, n_r, n_f, lam, "logistic")
-    return make_check(inside, prod, jnp.where(sda.status == MINIMUM, rel, -1.0))
+    k = jax.random.split(key, 13)
+    n_r = int_uniform(k[0], n, 50, 2000, dtype)
+    r_j = int_uniform(k[1], n, 1, n_r, dtype)
+    alpha = log_uniform(k[2], n, 0.005, 3.0, dtype)
+    rest = int_uniform(k[3], n, 0, n_r, dtype)
+    lam = log_uniform(k[4], n, 1e-8, 10.0, dtype)
+    s = strata(n, 16)
+    alpha = jnp.where(s == 10, log_uniform(k[5], n, 1e-4, 1e-2, dtype), alpha)
+    alpha = jnp.where(s == 11, log_uniform(k[5], n, 3.0, 50.0, dtype), alpha)
+    r_j = jnp.where(s == 7, 1.0, jnp.where(s == 8, n_r, r_j))
+    rest = jnp.where(s == 9, int_uniform(k[6], n, 0, 50 * n_r, dtype), rest)
+    lam = jnp.where(s == 6, log_uniform(k[7], n, 1e-8, 1e-6, dtype), lam)
+    f_j = jnp.maximum(1.0, jnp.round(alpha * r_j))
+    n_f = f_j + rest
+    # exact ends of Lemma 3's range: |F| fixed, |F_j| = alpha |R_j| (real-valued weights)
+    n_f_end = jnp.maximum(1.0, rest)
+    lo, hi = lemma3_range(n_r, n_f_end)
+    f_j = jnp.where(s == 4, lo * r_j, jnp.where(s == 5, hi * r_j, f_j))
+    # within 1e-6..1e-1 (relative) of an end, either side: the range is exact, not only sufficient
+    near = 1 + log_uniform(k[10], n, 1e-6, 1e-1, dtype) * jnp.where(jax.random.uniform(k[11], (n,), dtype) < 0.5, 1.0, -1.0)
+    end = jnp.where(jax.random.uniform(k[9], (n,), dtype) < 0.5, lo, hi)
+    f_j = jnp.where((s == 14) | (s == 15), jnp.minimum(end * near * r_j, n_f_end), f_j)  # b_j <= 1
+    n_f = jnp.where((s == 4) | (s == 5) | (s == 14) | (s == 15), n_f_end, n_f)
+    # the Case 2/3 boundary: b = a + lam/e (1 - delta), delta > 0 inside Case 2, < 0 in Case 3
+    r_b = jnp.minimum(r_j, n_r - 1)
+    a = r_b / n_r
+    lam_b = jnp.minimum(lam, 0.9 * math.e * (1 - a))
+    delta = log_uniform(k[8], n, 1e-9, 1e-2, dtype) * jnp.where(jax.random.uniform(k[12], (n,), dtype) < 0.75, 1.0, -1.0)
+    b = a + lam_b / math.e * (1 - delta)
+    boundary = (s == 12) | (s == 13)
+    n_f_b = jnp.maximum(1.0, rest) + 1.0
+    r_j = jnp.where(boundary, r_b, r_j)
+    lam = jnp.where(boundary, lam_b, lam)
+    f_j = jnp.where(boundary, b * n_f_b, f_j)
+    n_f = jnp.where(boundary, n_f_b, n_f)
+    return {"r_j": r_j, "f_j": f_j, "n_r": n_r, "n_f": n_f, "lam": lam}
+
+
+def first_step_instances(key, n, dtype):
+    k1, k2 = jax.random.split(key)
+    inst = block_instances(k1, n, dtype)
+    inst["eta"] = log_uniform(k2, n, 1e-3, 2.0, dtype)
+    return inst
+
+
+def corollary1_instances(key, n, dtype):
+    """(r_j, n_r, n_f, lam, eta): |R_j| anywhere in 1..|R| (strata: 1 and |R|), lambda down to 1e-8."""
+    k = jax.random.split(key, 5)
+    n_r = int_uniform(k[0], n, 50, 2000, dtype)
+    s = strata(n, 4)
+    r_j = jnp.where(s == 0, 1.0, jnp.where(s == 1, n_r, int_uniform(k[1], n, 1, n_r, dtype)))
+    n_f = int_uniform(k[2], n, 1, 2 * n_r, dtype)
+    lam = log_uniform(k[3], n, 1e-8, 10.0, dtype)
+    eta = jnp.minimum(0.5, 1.0 / lam) * uniform(k[4], n, 0.1, 1.0, dtype)
+    return {"r_j": r_j, "n_r": n_r, "n_f": n_f, "lam": lam, "eta": eta}
+
+
+def _cases_details(collected):
+    pred = gather(collected, 0, lambda p, c: c.prediction)
+    return {f"case{i}": int((pred == i).sum()) for i in (1, 2, 3)}
+
+
+def _lemma4_details(collected):
+    bound = gather(collected, 0, lambda p, c: c.prediction)
+    ratio = gather(collected, 0, lambda p, c: np.asarray(c.measured)) / np.where(bound > 1e-6, bound, np.nan)
+    return {"largest_distance_over_bound": float(np.nanmax(ratio)),
+            "smallest_lam": float(gather(collected, 0, lambda p, c: p["lam"]).min())}
+
+
+def _lemma5_details(collected):
+    app = gather(collected, 0, lambda p, c: c.applies)
+    div = gather(collected, 0, lambda p, c: np.asarray(c.measured)[..., 1] > 0)
+    m = gather(collected, 0, lambda p, c: c.margin)
+    fin = app & ~div
+    return {"case3_diverged": int((app & div).sum()), "case2_finite": int(fin.sum()),
+            "case2_smallest_relative_slack": float(m[fin].min()) if fin.any() else None}
+
+
+# ------------------------------------------------------------------ results --
+
+RESULTS = (
+    Result(
+        id='lemma2',
+        order=1,
+        statement='w^D, w^R, w^DA are Lambert-W closed forms per coordinate',
+        tag='[T+PN]',
+        verdict='holds',
+        parts=(part(check_lemma2, block_instances),),
+        summary='w^D, w^R, w^DA are W(·/λ) closed forms per coordinate',
+        measures='`check_lemma2` vs `solve`',
+    ),
+    Result(
+        id='lemma3',
+        order=2,
+        statement='(w^DA - w^D)(w^D - w^R) >= 0 exactly for |F|^2/(|R|(|F|+|D|)) <= alpha <= |F|/|R|',
+        tag='[T, range D]',
+        verdict='holds',
+        parts=(part(check_lemma3, block_instances),),
+        summary='(w^DA − w^D)(w^D − w^R) ≥ 0 *exactly* for \\|F\\|²/(\\|R\\|(\\|F\\|+\\|D\\|)) ≤ α ≤ \\|F\\|/\\|R\\|',
+        measures='`check_lemma3` (ends exactly and just outside)',
+    ),
+    Result(
+        id='first_step',
+        order=3,
+        statement="the first DA step moves away from the oracle iff alpha is in Lemma 3's range",
+        tag='[D]',
+        verdict='holds',
+        parts=(part(check_first_step, first_step_instances),),
+        summary="the first DA step moves away from the oracle iff α is in Lemma 3's range, any η; the step is η e^{−w^D}(a−b−c)",
+        measures='`check_first_step` (one `unlearn` step)',
+    ),
+    Result(
+        id='cases',
+        order=4,
+        statement='Case 1/2/3 of z = (a-b)/lam; Case 2: W0 is a local (not global) min, W_-1 the local max',
+        tag='[T, corrected D]',
+        verdict='corrected: W0 is the minimum and W_-1 the maximum (the paper says the opposite)',
+        parts=(part(check_cases, block_instances),),
+        summary='Case 1/2/3 of z = (a−b)/λ; **corrected**: in Case 2 W₀ is a local (not global) minimum, W₋₁ the maximum',
+        measures="`check_cases` (`solve`'s status)",
+        details=_cases_details,
+    ),
+    Result(
+        id='lemma4',
+        order=5,
+        statement='|w^D - w^R| <= |ln((1+alpha)|R|/|D|)|',
+        tag='[T, proof completed D]',
+        verdict="corrected: the proof's '<= ln(alpha)' steps are typos; the stated bound holds",
+        parts=(part(check_lemma4, block_instances),),
+        summary='\\|w^D − w^R\\| ≤ \\|ln((1+α)\\|R\\|/\\|D\\|)\\| (the proof\'s "≤ ln α" steps are typos)',
+        measures='`check_lemma4` (distance/bound up to 0.94 at λ = 1e-8)',
+        details=_lemma4_details,
+    ),
+    Result(
+        id='lemma5',
+        order=6,
+        statement='alpha >= |F|/|R| implies |w^R - w^DA| >= W0(|R_j|/(lam|R|)); Case 2 slack -w^DA, Case 3 diverges',
+        tag='[T, corrected D]',
+        verdict='corrected: w^DA -> -inf only in Case 3; finite in Case 2, bound holds (tight at alpha = |F|/|R|)',
+        parts=(part(check_lemma5, block_instances),),
+        summary='α ≥ \\|F\\|/\\|R\\| ⇒ \\|w^R − w^DA\\| ≥ W₀(\\|R_j\\|/(λ\\|R\\|)); **corrected**: divergence only in Case 3, Case-2 slack −w^DA',
+        measures='`check_lemma5` (tight at α = \\|F\\|/\\|R\\|)',
+        details=_lemma5_details,
+    ),
+    Result(
+        id='corollary1',
+        order=7,
+        statement='alpha = |F|/|R|: Delta_RD = 0, Delta_RDA = W0(|R_j|/(lam|R|)) -> inf as lam -> 0; DA = weight decay',
+        tag='[T, closed forms D]',
+        verdict='holds',
+        parts=(part(check_corollary1, corollary1_instances),),
+        summary='at α = \\|F\\|/\\|R\\|: Δ_RD = 0, Δ_RDA = W₀(\\|R_j\\|/(λ\\|R\\|)) → ∞ as λ → 0; DA is weight decay',
+        measures='`check_corollary1` (any \\|R_j\\| ≤ \\|R\\|)',
+    ),
+)
