@@ -1,7 +1,8 @@
-"""Figure `app_d3`: App. D.3: alternating DA tracks DA with 2 lambda; its Case-3 fixed point against eta.
+"""Figure `app_d3`. App. D.3: alternating DA tracks DA with 2 lambda; its Case-3 fixed point against
+eta.
 
-`ascentlab figure app_d3` writes it; `data(fast)` computes every plotted array and
-parameter (the JSON beside the picture), `draw(data)` draws them.
+`ascentlab figure app_d3` writes it: `data(fast)` computes every plotted array and parameter
+(the JSON beside the picture), `draw(data)` draws them.
 """
 
 import jax
@@ -14,8 +15,9 @@ from ..plots import PALETTE, figure_grid
 from ._common import to_numpy
 
 ORDER = 6
-CAPTION = 'App. D.3: alternating DA tracks DA with 2 lambda; its Case-3 fixed point against eta.'
-DESCRIPTION = 'App. D.3: alternating DA tracks simultaneous DA with 2λ; its Case-3 fixed point against η with the refined and the earlier (offset) leading orders'
+CAPTION = "App. D.3: alternating DA tracks DA with 2 lambda; its Case-3 fixed point against eta."
+DESCRIPTION = ("App. D.3: alternating DA tracks simultaneous DA with 2λ; its Case-3 fixed point against η with "
+               "the refined and the earlier (offset) leading orders")
 
 
 def data(fast: bool) -> dict:

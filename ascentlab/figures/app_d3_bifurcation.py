@@ -1,7 +1,8 @@
-"""Figure `app_d3_bifurcation`: App. D.3 corrected: the Case-3 fixed point of alternating DA flips at ln(b/a) ~ sqrt 2 (both orders): 2-cycle, period doubling, chaos; larger eta restabilises it.
+"""Figure `app_d3_bifurcation`. App. D.3 corrected: the Case-3 fixed point of alternating DA flips at
+ln(b/a) ~ sqrt 2 (both orders): 2-cycle, period doubling, chaos; larger eta restabilises it.
 
-`ascentlab figure app_d3_bifurcation` writes it; `data(fast)` computes every plotted array and
-parameter (the JSON beside the picture), `draw(data)` draws them.
+`ascentlab figure app_d3_bifurcation` writes it: `data(fast)` computes every plotted array and parameter
+(the JSON beside the picture), `draw(data)` draws them.
 """
 
 import jax
@@ -14,8 +15,12 @@ from ..plots import PALETTE, figure_grid, plot_long_run
 from ._common import to_numpy
 
 ORDER = 7
-CAPTION = 'App. D.3 corrected: the Case-3 fixed point of alternating DA flips at ln(b/a) ~ sqrt 2 (both orders): 2-cycle, period doubling, chaos; larger eta restabilises it.'
-DESCRIPTION = 'App. D.3 corrected: long-run iterates of alternating DA against ln(b/a) (both orders) and against η; the Case-3 fixed point flips at the derived threshold ≈ √2 (exact, first-order and leading lines), then 2-cycle, period doubling, chaos, and orbits thrown out; larger η restabilises it'
+CAPTION = ("App. D.3 corrected: the Case-3 fixed point of alternating DA flips at ln(b/a) ~ sqrt 2 (both "
+           "orders): 2-cycle, period doubling, chaos; larger eta restabilises it.")
+DESCRIPTION = ("App. D.3 corrected: long-run iterates of alternating DA against ln(b/a) (both orders) and "
+               "against η; the Case-3 fixed point flips at the derived threshold ≈ √2 (exact, first-order and "
+               "leading lines), then 2-cycle, period doubling, chaos, and orbits thrown out; larger η "
+               "restabilises it")
 
 
 def _long_run(a, b, lam, eta, order, steps, keep):

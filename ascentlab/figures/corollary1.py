@@ -1,7 +1,8 @@
-"""Figure `corollary1`: Corollary 1: Delta_R,DA grows like W0(1/lambda) as lambda -> 0 while Delta_R,D -> 0.
+"""Figure `corollary1`. Corollary 1: Delta_R,DA grows like W0(1/lambda) as lambda -> 0 while Delta_R,D
+-> 0.
 
-`ascentlab figure corollary1` writes it; `data(fast)` computes every plotted array and
-parameter (the JSON beside the picture), `draw(data)` draws them.
+`ascentlab figure corollary1` writes it: `data(fast)` computes every plotted array and parameter
+(the JSON beside the picture), `draw(data)` draws them.
 """
 
 import jax
@@ -14,7 +15,7 @@ from ..plots import PALETTE, figure_grid
 from ._common import to_numpy
 
 ORDER = 5
-CAPTION = 'Corollary 1: Delta_R,DA grows like W0(1/lambda) as lambda -> 0 while Delta_R,D -> 0.'
+CAPTION = "Corollary 1: Delta_R,DA grows like W0(1/lambda) as lambda -> 0 while Delta_R,D -> 0."
 DESCRIPTION = 'Corollary 1: Δ_R,DA follows W₀(1/λ) → ∞ as λ → 0 while Δ_R,D stays 0'
 
 

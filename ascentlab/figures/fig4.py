@@ -1,7 +1,8 @@
-"""Figure `fig4`: Fig. 4: the alpha window in which DA is detrimental against the correlation eps (Lemmas 9-10, exact solves shaded).
+"""Figure `fig4`. Fig. 4: the alpha window in which DA is detrimental against the correlation eps
+(Lemmas 9-10, exact solves shaded).
 
-`ascentlab figure fig4` writes it; `data(fast)` computes every plotted array and
-parameter (the JSON beside the picture), `draw(data)` draws them.
+`ascentlab figure fig4` writes it: `data(fast)` computes every plotted array and parameter
+(the JSON beside the picture), `draw(data)` draws them.
 """
 
 import jax
@@ -13,8 +14,11 @@ from ..plots import figure_grid, plot_alpha_window
 from ._common import to_numpy
 
 ORDER = 0
-CAPTION = 'Fig. 4: the alpha window in which DA is detrimental against the correlation eps (Lemmas 9-10, exact solves shaded).'
-DESCRIPTION = "**Fig. 4**: the α window in which DA is detrimental against ε — Lemma 9's α_D>DA (dashed), Lemma 10's α_R>D (solid: derived sufficient; dotted: exact crossing), the exact detrimental region shaded (|R| = 1000, \\|R_ij\\| = 100, λ = 1; the paper's values are unknown)"
+CAPTION = ("Fig. 4: the alpha window in which DA is detrimental against the correlation eps (Lemmas 9-10, exact"
+           " solves shaded).")
+DESCRIPTION = ("**Fig. 4**: the α window in which DA is detrimental against ε — Lemma 9's α_D>DA (dashed), "
+               "Lemma 10's α_R>D (solid: derived sufficient; dotted: exact crossing), the exact detrimental "
+               "region shaded (|R| = 1000, \\|R_ij\\| = 100, λ = 1; the paper's values are unknown)")
 
 
 def data(fast: bool) -> dict:
@@ -34,7 +38,7 @@ def data(fast: bool) -> dict:
         n_f = frac * n_r
         top = min(1.0, n_f / r_ij)
         alphas = np.linspace(top / n_alpha, top, n_alpha)
-        b, p = r_ij / (lam * (n_r + n_f)), r_ij / (lam * n_r)
+        b, p, *_ = th.pair_coefficients(r_ij, 0.0, n_r - r_ij, n_f, lam)  # |F| = n_f: no forget sample in the pair
         e = jnp.asarray(eps)
         d_da = th.lemma9_threshold(n_r, n_f, e)
         ax_, ay_ = th.lemma10_thresholds(b, p, e)

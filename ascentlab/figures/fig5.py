@@ -1,7 +1,8 @@
-"""Figure `fig5`: Fig. 5: toy loss landscapes; GDA's global minimum is the retain set's local minimum (reading 'tanh').
+"""Figure `fig5`. Fig. 5: toy loss landscapes; GDA's global minimum is the retain set's local minimum
+(reading 'tanh').
 
-`ascentlab figure fig5` writes it; `data(fast)` computes every plotted array and
-parameter (the JSON beside the picture), `draw(data)` draws them.
+`ascentlab figure fig5` writes it: `data(fast)` computes every plotted array and parameter
+(the JSON beside the picture), `draw(data)` draws them.
 """
 
 import numpy as np
@@ -11,7 +12,8 @@ from ..plots import figure_grid, plot_toy_feature_space, plot_toy_landscape
 
 ORDER = 1
 CAPTION = "Fig. 5: toy loss landscapes; GDA's global minimum is the retain set's local minimum (reading 'tanh')."
-DESCRIPTION = '**Fig. 5**: toy landscapes over (a, b) for pretrained, retrain and GDA objectives, global × and local ○ minima, decision boundaries in feature space, forgotten points shaded; reading `tanh`'
+DESCRIPTION = ("**Fig. 5**: toy landscapes over (a, b) for pretrained, retrain and GDA objectives, global × and"
+               " local ○ minima, decision boundaries in feature space, forgotten points shaded; reading `tanh`")
 
 
 def data(fast: bool) -> dict:

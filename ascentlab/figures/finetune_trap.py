@@ -1,7 +1,8 @@
-"""Figure `finetune_trap`: Toy example: finetuning on the retain set from the GDA minimum stays in the wrong basin.
+"""Figure `finetune_trap`. Toy example: finetuning on the retain set from the GDA minimum stays in the
+wrong basin.
 
-`ascentlab figure finetune_trap` writes it; `data(fast)` computes every plotted array and
-parameter (the JSON beside the picture), `draw(data)` draws them.
+`ascentlab figure finetune_trap` writes it: `data(fast)` computes every plotted array and parameter
+(the JSON beside the picture), `draw(data)` draws them.
 """
 
 import jax
@@ -13,8 +14,9 @@ from ..plots import PALETTE, figure_grid
 from ._common import to_numpy
 
 ORDER = 8
-CAPTION = 'Toy example: finetuning on the retain set from the GDA minimum stays in the wrong basin.'
-DESCRIPTION = "the toy's finetuning trap: descent on the retain loss from the GDA minimum stays in the (−,+,−,−) basin"
+CAPTION = "Toy example: finetuning on the retain set from the GDA minimum stays in the wrong basin."
+DESCRIPTION = ("the toy's finetuning trap: descent on the retain loss from the GDA minimum stays in the "
+               "(−,+,−,−) basin")
 
 
 def data(fast: bool) -> dict:

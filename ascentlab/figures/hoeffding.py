@@ -1,7 +1,8 @@
-"""Figure `hoeffding`: Lemma 1: Monte-Carlo |Acc_F - Acc_T| exceedance frequency against the Hoeffding bound.
+"""Figure `hoeffding`. Lemma 1: Monte-Carlo |Acc_F - Acc_T| exceedance frequency against the Hoeffding
+bound.
 
-`ascentlab figure hoeffding` writes it; `data(fast)` computes every plotted array and
-parameter (the JSON beside the picture), `draw(data)` draws them.
+`ascentlab figure hoeffding` writes it: `data(fast)` computes every plotted array and parameter
+(the JSON beside the picture), `draw(data)` draws them.
 """
 
 import jax
@@ -15,8 +16,9 @@ from ..plots import figure_grid
 from ._common import to_numpy
 
 ORDER = 4
-CAPTION = 'Lemma 1: Monte-Carlo |Acc_F - Acc_T| exceedance frequency against the Hoeffding bound.'
-DESCRIPTION = 'Lemma 1 with a real oracle: exceedance frequency of \\|Acc_F − Acc_T\\| ≥ ε over random forget sets against 2exp(−2\\|F\\|ε²)'
+CAPTION = "Lemma 1: Monte-Carlo |Acc_F - Acc_T| exceedance frequency against the Hoeffding bound."
+DESCRIPTION = ("Lemma 1 with a real oracle: exceedance frequency of \\|Acc_F − Acc_T\\| ≥ ε over random forget "
+               "sets against 2exp(−2\\|F\\|ε²)")
 
 
 def data(fast: bool) -> dict:

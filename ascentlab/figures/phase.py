@@ -1,7 +1,8 @@
-"""Figure `phase`: DA outcome over (alpha, lambda) and (alpha, eps): toward / detrimental / overshoot / unbounded.
+"""Figure `phase`. DA outcome over (alpha, lambda) and (alpha, eps): toward / detrimental / overshoot /
+unbounded.
 
-`ascentlab figure phase` writes it; `data(fast)` computes every plotted array and
-parameter (the JSON beside the picture), `draw(data)` draws them.
+`ascentlab figure phase` writes it: `data(fast)` computes every plotted array and parameter
+(the JSON beside the picture), `draw(data)` draws them.
 """
 
 import jax
@@ -14,8 +15,9 @@ from ..plots import figure_grid, plot_outcomes
 from ._common import to_numpy
 
 ORDER = 3
-CAPTION = 'DA outcome over (alpha, lambda) and (alpha, eps): toward / detrimental / overshoot / unbounded.'
-DESCRIPTION = "DA outcome over (α, λ) and (α, ε): toward the oracle / detrimental / overshoot / unbounded, with the theory's boundaries"
+CAPTION = "DA outcome over (alpha, lambda) and (alpha, eps): toward / detrimental / overshoot / unbounded."
+DESCRIPTION = ("DA outcome over (α, λ) and (α, ε): toward the oracle / detrimental / overshoot / unbounded, "
+               "with the theory's boundaries")
 
 
 TOWARD, DETRIMENTAL, OVERSHOOT, UNBOUNDED_CLASS = range(4)
@@ -62,7 +64,7 @@ def data(fast: bool) -> dict:
         return _classify(wd, wr, wda, unb, det)
 
     cls_eps = jax.jit(jax.vmap(pair))(jnp.asarray(A2.ravel()), jnp.asarray(E2.ravel())).reshape(A2.shape)
-    b, p = pr_ij / (plam * (pr + pf)), pr_ij / (plam * pr)
+    b, p, *_ = th.pair_coefficients(pr_ij, 0.0, pr - pr_ij, pf, plam)  # |F| = pf: no forget sample in the pair
     ax_, ay_ = th.lemma10_thresholds(b, p, jnp.asarray(eps))
     return {"params": {"outcomes": OUTCOMES,
                        "alpha_lambda": {"n_retain": n_r, "n_forget": n_f, "r_j": r_j, "loss": "exp"},

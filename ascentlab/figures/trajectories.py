@@ -1,7 +1,8 @@
-"""Figure `trajectories`: DA, alternating DA, GA and finetuning paths over L_DA contours, with distances to the oracle.
+"""Figure `trajectories`. DA, alternating DA, GA and finetuning paths over L_DA contours, with
+distances to the oracle.
 
-`ascentlab figure trajectories` writes it; `data(fast)` computes every plotted array and
-parameter (the JSON beside the picture), `draw(data)` draws them.
+`ascentlab figure trajectories` writes it: `data(fast)` computes every plotted array and parameter
+(the JSON beside the picture), `draw(data)` draws them.
 """
 
 import jax.numpy as jnp
@@ -16,8 +17,9 @@ from ..plots import (METHOD_COLORS, METHOD_LABELS, PALETTE, figure_grid, objecti
 from ._common import to_numpy
 
 ORDER = 2
-CAPTION = 'DA, alternating DA, GA and finetuning paths over L_DA contours, with distances to the oracle.'
-DESCRIPTION = "DA, alternating DA, GA and finetuning over L_DA contours, on orthogonal blocks and the correlated pair, with distances to the oracle and the original model's distance (dashed)"
+CAPTION = "DA, alternating DA, GA and finetuning paths over L_DA contours, with distances to the oracle."
+DESCRIPTION = ("DA, alternating DA, GA and finetuning over L_DA contours, on orthogonal blocks and the "
+               "correlated pair, with distances to the oracle and the original model's distance (dashed)")
 
 
 TRAJ_METHODS = ("da", "da_alternating", "ga", "finetune")

@@ -50,23 +50,23 @@ from ._check import INV_E, machine_eps, make_check
 from .._unlearn import ORDERS, alternating_step_fn, unlearn
 
 __all__ = [
-    'ALTERNATING_ORDERS',
-    'alternating_expansion',
-    'alternating_fixed_point_case3',
-    'FarFixedPoint',
-    'alternating_far_fixed_point',
-    'alternating_flip_threshold',
-    'alternating_problem',
-    'alternating_step',
-    'map_fixed_point',
-    'check_app_d3_expansion',
-    'check_app_d3_case1',
-    'StabilityOutcome',
-    'check_app_d3_stability',
-    'far_fixed_point_applies',
-    'd3_expansion_instances',
-    'd3_case1_instances',
-    'd3_stability_instances',
+    "ALTERNATING_ORDERS",
+    "alternating_expansion",
+    "alternating_fixed_point_case3",
+    "FarFixedPoint",
+    "alternating_far_fixed_point",
+    "alternating_flip_threshold",
+    "alternating_problem",
+    "alternating_step",
+    "map_fixed_point",
+    "check_app_d3_expansion",
+    "check_app_d3_case1",
+    "StabilityOutcome",
+    "check_app_d3_stability",
+    "far_fixed_point_applies",
+    "d3_expansion_instances",
+    "d3_case1_instances",
+    "d3_stability_instances",
 ]
 
 _NEWTON = 40
@@ -388,18 +388,23 @@ def _app_d3_details(collected):
 
 RESULTS = (
     Result(
-        id='app_d3',
+        id="app_d3",
         order=8,
-        statement='alternating DA = DA with 2 lam + O(eta); O(eta^2) term; the Case-3 fixed point is stable iff ln(b/a) < L* = sqrt2 - (3 eta lam/2)(1 + sqrt2 ln(eta a/sqrt2)) + O((eta lam ln(eta a))^2) (exact L* from the parametrisation; flip beyond), both orders',
-        tag='[T + D]',
-        verdict='corrected: the Case-3 fixed point (~ ln(eta a/ln(b/a)), not ln(eta ab/(b-a))) is unstable for b/a beyond ~e^sqrt2: 2-cycle, period doubling, chaos',
+        statement=("alternating DA = DA with 2 lam + O(eta); O(eta^2) term; the Case-3 fixed point is stable iff "
+                   "ln(b/a) < L* = sqrt2 - (3 eta lam/2)(1 + sqrt2 ln(eta a/sqrt2)) + O((eta lam ln(eta a))^2) "
+                   "(exact L* from the parametrisation; flip beyond), both orders"),
+        tag="[T + D]",
+        verdict=("corrected: the Case-3 fixed point (~ ln(eta a/ln(b/a)), not ln(eta ab/(b-a))) is unstable for b/a "
+                 "beyond ~e^sqrt2: 2-cycle, period doubling, chaos"),
         parts=(
-        *(part(check_app_d3_expansion, d3_expansion_instances, 1 / 20, order=o) for o in ORDERS),
-        *(part(check_app_d3_case1, d3_case1_instances, 1 / 40, order=o) for o in ORDERS),
-        *(part(check_app_d3_stability, d3_stability_instances, 1 / 20, order=o) for o in ORDERS),
-    ),
-        summary='alternating DA = DA with 2λ + O(η), the O(η²) term; **corrected**: the Case-3 fixed point ≈ ln(ηa/ln(b/a)) is stable only for ln(b/a) < L* = √2 − (3ηλ/2)(1 + √2 ln(ηa/√2)) + O((ηλ ln ηa)²) (exact L* from the parametrisation), then flip, 2-cycle, chaos',
-        measures='`check_app_d3_expansion`, `_case1`, `_stability` (both orders)',
+            *(part(check_app_d3_expansion, d3_expansion_instances, 1 / 20, order=o) for o in ORDERS),
+            *(part(check_app_d3_case1, d3_case1_instances, 1 / 40, order=o) for o in ORDERS),
+            *(part(check_app_d3_stability, d3_stability_instances, 1 / 20, order=o) for o in ORDERS),
+        ),
+        summary=("alternating DA = DA with 2λ + O(η), the O(η²) term; **corrected**: the Case-3 fixed point ≈ "
+                 "ln(ηa/ln(b/a)) is stable only for ln(b/a) < L* = √2 − (3ηλ/2)(1 + √2 ln(ηa/√2)) + O((ηλ ln ηa)²) "
+                 "(exact L* from the parametrisation), then flip, 2-cycle, chaos"),
+        measures="`check_app_d3_expansion`, `_case1`, `_stability` (both orders)",
         details=_app_d3_details,
     ),
 )

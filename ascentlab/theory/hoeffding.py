@@ -24,14 +24,14 @@ from ._registry import Result, gather, part
 from ._sampling import log_uniform, strata, uniform
 
 __all__ = [
-    'LEMMA1_TRAIN',
-    'LEMMA1_DIM',
-    'LEMMA1_POOL',
-    'LEMMA1_MAX_FORGET',
-    'hoeffding_bound',
-    'lemma1_population',
-    'check_lemma1',
-    'lemma1_instances',
+    "LEMMA1_TRAIN",
+    "LEMMA1_DIM",
+    "LEMMA1_POOL",
+    "LEMMA1_MAX_FORGET",
+    "hoeffding_bound",
+    "lemma1_population",
+    "check_lemma1",
+    "lemma1_instances",
 ]
 
 LEMMA1_TRAIN, LEMMA1_DIM, LEMMA1_POOL, LEMMA1_MAX_FORGET = 200, 5, 500, 100
@@ -136,14 +136,15 @@ def _lemma1_details(collected):
 
 RESULTS = (
     Result(
-        id='lemma1',
+        id="lemma1",
         order=0,
-        statement='P(|Acc_T - Acc_F| >= eps) <= 2 exp(-2|F| eps^2) for random forget sets of a trained model',
-        tag='[PN]',
-        verdict='holds',
+        statement="P(|Acc_T - Acc_F| >= eps) <= 2 exp(-2|F| eps^2) for random forget sets of a trained model",
+        tag="[PN]",
+        verdict="holds",
         parts=(part(check_lemma1, lemma1_instances, 1 / 40),),
-        summary='P(\\|Acc_T − Acc_F\\| ≥ ε) ≤ 2 exp(−2\\|F\\|ε²) for random forget sets of a trained model',
-        measures='`check_lemma1` (a trained model, 10,000 forget sets per instance; freq/bound up to 0.57 where Hoeffding is tightest)',
+        summary="P(\\|Acc_T − Acc_F\\| ≥ ε) ≤ 2 exp(−2\\|F\\|ε²) for random forget sets of a trained model",
+        measures=("`check_lemma1` (a trained model, 10,000 forget sets per instance; freq/bound up to 0.57 where "
+                  "Hoeffding is tightest)"),
         details=_lemma1_details,
     ),
 )

@@ -20,7 +20,7 @@ from ._registry import Result, part
 from .orthogonal import block_instances, ordering_check
 
 __all__ = [
-    'check_logistic_ext',
+    "check_logistic_ext",
 ]
 
 def check_logistic_ext(r_j, f_j, n_r, n_f, lam):
@@ -42,13 +42,13 @@ def check_logistic_ext(r_j, f_j, n_r, n_f, lam):
 
 RESULTS = (
     Result(
-        id='logistic_ext',
+        id="logistic_ext",
         order=17,
-        statement='logistic loss: Lemma 3 range unchanged; DA bounded (no Case 3)',
-        tag='[D]',
-        verdict='holds',
+        statement="logistic loss: Lemma 3 range unchanged; DA bounded (no Case 3)",
+        tag="[D]",
+        verdict="holds",
         parts=(part(check_logistic_ext, block_instances),),
         summary="logistic loss: Lemma 3's range unchanged; DA bounded below (no Case 3)",
-        measures='`check_logistic_ext`',
+        measures="`check_logistic_ext`",
     ),
 )

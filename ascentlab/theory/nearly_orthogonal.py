@@ -27,12 +27,12 @@ from ._registry import Result, gather, part
 from ._sampling import int_uniform, log_uniform, strata, uniform
 
 __all__ = [
-    'app_j_closed_forms',
-    'app_j_problem',
-    'app_j_reduced_problem',
-    'app_j_ray',
-    'check_app_j',
-    'app_j_instances',
+    "app_j_closed_forms",
+    "app_j_problem",
+    "app_j_reduced_problem",
+    "app_j_ray",
+    "check_app_j",
+    "app_j_instances",
 ]
 
 def app_j_closed_forms(d, eps, lam):
@@ -142,14 +142,17 @@ def _app_j_details(collected):
 
 RESULTS = (
     Result(
-        id='app_j',
+        id="app_j",
         order=15,
-        statement='nearly orthogonal 2-D example: D and R closed forms; exp-loss L_DA unbounded below along t(eps,-1) for every eps < 1 and lam; a DA stationary point (local min) only for large lam',
-        tag='[T, D]',
-        verdict="corrected: 'no DA stationary point for any eps' fails for large lam (e.g. lam = 3); App. J's eps->1 forms unavailable, exact forms checked",
+        statement=("nearly orthogonal 2-D example: D and R closed forms; exp-loss L_DA unbounded below along "
+                   "t(eps,-1) for every eps < 1 and lam; a DA stationary point (local min) only for large lam"),
+        tag="[T, D]",
+        verdict=("corrected: 'no DA stationary point for any eps' fails for large lam (e.g. lam = 3); App. J's "
+                 "eps->1 forms unavailable, exact forms checked"),
         parts=(part(check_app_j, app_j_instances, 1 / 4),),
-        summary='nearly orthogonal example: exact D and R forms; exp-loss L_DA unbounded below along t(ε, −1) for every ε, λ; **corrected**: a local DA minimum exists for large λ',
-        measures='`check_app_j` (random d, ε, λ)',
+        summary=("nearly orthogonal example: exact D and R forms; exp-loss L_DA unbounded below along t(ε, −1) for "
+                 "every ε, λ; **corrected**: a local DA minimum exists for large λ"),
+        measures="`check_app_j` (random d, ε, λ)",
         details=_app_j_details,
     ),
 )

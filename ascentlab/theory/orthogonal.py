@@ -6,7 +6,7 @@ Every result has a *prediction* (closed form, threshold or bound) and a
 and trajectories (`solve`, `unlearn`) and returns a `Check` record. Checks are
 vmap-able over their float arguments, so `ascentlab verify` runs thousands of
 instances at once. Tolerances are a-posteriori error bounds
-(`_theory_check`), so every instance is tested down to $\lambda=10^{-8}$,
+(`ascentlab.theory._check`), so every instance is tested down to $\lambda=10^{-8}$,
 endpoints of ranges included.
 
 One coordinate of Assumptions 1-2 is realised exactly as a 1-D weighted
@@ -25,6 +25,7 @@ docs/theory.md.
 """
 
 import math
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -40,32 +41,49 @@ from ._check import INV_E, machine_eps, KINDS, gradient_rounding, make_check, so
 from .._unlearn import unlearn
 
 __all__ = [
-    'coordinate_problem',
-    'lemma2_arguments',
-    'lemma2',
-    'check_lemma2',
-    'lemma3_range',
-    'ordering_check',
-    'check_lemma3',
-    'first_step',
-    'first_step_direction',
-    'check_first_step',
-    'da_case',
-    'case_thresholds',
-    'check_cases',
-    'lemma4_bound',
-    'check_lemma4',
-    'lemma5_bound',
-    'check_lemma5',
-    'corollary1',
-    'check_corollary1',
-    'block_instances',
-    'first_step_instances',
-    'corollary1_instances',
+    "Fractions",
+    "fractions",
+    "coordinate_problem",
+    "lemma2_arguments",
+    "lemma2",
+    "check_lemma2",
+    "lemma3_range",
+    "ordering_check",
+    "check_lemma3",
+    "first_step",
+    "first_step_direction",
+    "check_first_step",
+    "da_case",
+    "case_thresholds",
+    "check_cases",
+    "lemma4_bound",
+    "check_lemma4",
+    "lemma5_bound",
+    "check_lemma5",
+    "corollary1",
+    "check_corollary1",
+    "block_instances",
+    "first_step_instances",
+    "corollary1_instances",
 ]
 
 
 # ------------------------------------------------------- the coordinate problem --
+
+
+class Fractions(NamedTuple):
+    r"""The fractions of one coordinate $(|\mathcal R_j|, |\mathcal F_j|, |\mathcal R|, |\mathcal F|)$ that every
+    result of this module is written in: $a_j=|\mathcal R_j|/|\mathcal R|$, $b_j=|\mathcal F_j|/|\mathcal F|$,
+    $c_j=(|\mathcal R_j|+|\mathcal F_j|)/|\mathcal D|$ (the original model's weight)."""
+
+    a: jax.Array
+    b: jax.Array
+    c: jax.Array
+
+
+def fractions(r_j, f_j, n_r, n_f) -> Fractions:
+    """`Fractions(a, b, c)` of a coordinate given by its counts (traceable)."""
+    return Fractions(r_j / n_r, f_j / n_f, (r_j + f_j) / (n_r + n_f))
 
 
 def coordinate_problem(r_j, f_j, n_r, n_f, lam, loss: str = "exp") -> Problem:
@@ -89,8 +107,7 @@ def lemma2_arguments(r_j, f_j, n_r, n_f, lam):
     $(a_j-b_j)/\lambda=(1-\alpha|\mathcal R|/|\mathcal F|)|\mathcal R_j|/(\lambda|\mathcal R|)$
     and $c_j/\lambda=(1+\alpha)|\mathcal R_j|/(\lambda|\mathcal D|)$.
     """
-    a, b = r_j / n_r, f_j / n_f
-    c = (r_j + f_j) / (n_r + n_f)
+    a, b, c = fractions(r_j, f_j, n_r, n_f)
     return c / lam, a / lam, (a - b) / lam
 
 
@@ -126,7 +143,7 @@ def _solutions(problem, kinds=KINDS):
 
 def _da_rel_error(r_j, f_j, n_r, n_f):
     r"""Relative rounding of $z=(a-b)/\lambda$: $16\epsilon(a+b)/|a-b|$ (cancellation)."""
-    a, b = r_j / n_r, f_j / n_f
+    a, b, _ = fractions(r_j, f_j, n_r, n_f)
     return 16 * machine_eps(a) * (a + b) / jnp.maximum(jnp.abs(a - b), jnp.finfo(jnp.result_type(a)).tiny)
 
 
@@ -138,7 +155,7 @@ def _near_boundaries(r_j, f_j, n_r, n_f, lam):
     is known only to $64\epsilon(a+b)/\lambda$. Inside these bands the case
     (and the DA value) is not decidable in float64.
     """
-    a, b = r_j / n_r, f_j / n_f
+    a, b, _ = fractions(r_j, f_j, n_r, n_f)
     dz = 64 * machine_eps(lam) * (a + b) / lam
     z = (a - b) / lam
     return jnp.abs(z) <= dz, jnp.abs(z + INV_E) <= jnp.maximum(1e-10 * INV_E, dz)
@@ -230,8 +247,7 @@ def first_step(r_j, f_j, n_r, n_f, lam, eta):
     From $-\partial_jL_{DA}(w)=(a_j-b_j)e^{-w}-\lambda w$ and
     $\lambda w^{\mathcal D}=c_je^{-w^{\mathcal D}}$. Proof: proofs/first_step.py.
     """
-    a, b = r_j / n_r, f_j / n_f
-    c = (r_j + f_j) / (n_r + n_f)
+    a, b, c = fractions(r_j, f_j, n_r, n_f)
     wd, _, _ = lemma2(r_j, f_j, n_r, n_f, lam)
     return eta * jnp.exp(-wd) * (a - b - c)
 
@@ -245,8 +261,7 @@ def first_step_direction(r_j, f_j, n_r, n_f, lam):
     its ends (no step at the lower, $w^{\mathcal D}=w^{\mathcal R}$ at the
     upper). Proof: proofs/first_step.py.
     """
-    a, b = r_j / n_r, f_j / n_f
-    c = (r_j + f_j) / (n_r + n_f)
+    a, b, c = fractions(r_j, f_j, n_r, n_f)
     wd, wr, _ = lemma2(r_j, f_j, n_r, n_f, lam)
     return jnp.sign((a - b - c) * (wr - wd))
 
@@ -267,8 +282,7 @@ def check_first_step(r_j, f_j, n_r, n_f, lam, eta):
     tr = unlearn(p, "da", eta=eta, steps=1, start=sd.w, references=References(sd, sr, None))  # no re-solve
     s = tr.w[1, 0] - tr.w[0, 0]
     s_pred = first_step(r_j, f_j, n_r, n_f, lam, eta)
-    a, b = r_j / n_r, f_j / n_f
-    c = (r_j + f_j) / (n_r + n_f)
+    a, b, c = fractions(r_j, f_j, n_r, n_f)
     curv = jnp.abs(a - b) * jnp.exp(-wd) + lam
     tol_s = eta * (gradient_rounding(p, "da", sd.w) + curv * (ed + w_rounding(wd))
                    + 16 * machine_eps(wd) * (a + b + c) * jnp.exp(-wd)) + 4 * machine_eps(wd) * jnp.abs(wd)  # w1 - w0 of floats near wd
@@ -441,7 +455,7 @@ def check_corollary1(r_j, n_r, n_f, lam, eta, *, steps: int = 50):
     rel = jnp.min((tol - jnp.abs(meas - pred)) / tol)
     tr = unlearn(p, "da", eta=eta, steps=steps, start=jnp.stack([wd]))
     decay = (1.0 - eta * lam) ** jnp.arange(steps + 1, dtype=pred.dtype) * pred[1]
-    a, b = r_j / n_r, f_j / n_f
+    a, b, _ = fractions(r_j, f_j, n_r, n_f)
     tol_traj = ed + w_rounding(pred[1]) + steps * (eta * 16 * machine_eps(pred) * (a + b + lam * pred[1]) + 4 * machine_eps(pred) * pred[1])
     rel_traj = (tol_traj - jnp.max(jnp.abs(tr.w[:, 0] - decay))) / tol_traj
     return make_check(pred, meas, jnp.minimum(rel, rel_traj))
@@ -543,76 +557,80 @@ def _lemma5_details(collected):
 
 RESULTS = (
     Result(
-        id='lemma2',
+        id="lemma2",
         order=1,
-        statement='w^D, w^R, w^DA are Lambert-W closed forms per coordinate',
-        tag='[T+PN]',
-        verdict='holds',
+        statement="w^D, w^R, w^DA are Lambert-W closed forms per coordinate",
+        tag="[T+PN]",
+        verdict="holds",
         parts=(part(check_lemma2, block_instances),),
-        summary='w^D, w^R, w^DA are W(·/λ) closed forms per coordinate',
-        measures='`check_lemma2` vs `solve`',
+        summary="w^D, w^R, w^DA are W(·/λ) closed forms per coordinate",
+        measures="`check_lemma2` vs `solve`",
     ),
     Result(
-        id='lemma3',
+        id="lemma3",
         order=2,
-        statement='(w^DA - w^D)(w^D - w^R) >= 0 exactly for |F|^2/(|R|(|F|+|D|)) <= alpha <= |F|/|R|',
-        tag='[T, range D]',
-        verdict='holds',
+        statement="(w^DA - w^D)(w^D - w^R) >= 0 exactly for |F|^2/(|R|(|F|+|D|)) <= alpha <= |F|/|R|",
+        tag="[T, range D]",
+        verdict="holds",
         parts=(part(check_lemma3, block_instances),),
-        summary='(w^DA − w^D)(w^D − w^R) ≥ 0 *exactly* for \\|F\\|²/(\\|R\\|(\\|F\\|+\\|D\\|)) ≤ α ≤ \\|F\\|/\\|R\\|',
-        measures='`check_lemma3` (ends exactly and just outside)',
+        summary="(w^DA − w^D)(w^D − w^R) ≥ 0 *exactly* for \\|F\\|²/(\\|R\\|(\\|F\\|+\\|D\\|)) ≤ α ≤ \\|F\\|/\\|R\\|",
+        measures="`check_lemma3` (ends exactly and just outside)",
     ),
     Result(
-        id='first_step',
+        id="first_step",
         order=3,
         statement="the first DA step moves away from the oracle iff alpha is in Lemma 3's range",
-        tag='[D]',
-        verdict='holds',
+        tag="[D]",
+        verdict="holds",
         parts=(part(check_first_step, first_step_instances),),
-        summary="the first DA step moves away from the oracle iff α is in Lemma 3's range, any η; the step is η e^{−w^D}(a−b−c)",
-        measures='`check_first_step` (one `unlearn` step)',
+        summary=("the first DA step moves away from the oracle iff α is in Lemma 3's range, any η; the step is η "
+                 "e^{−w^D}(a−b−c)"),
+        measures="`check_first_step` (one `unlearn` step)",
     ),
     Result(
-        id='cases',
+        id="cases",
         order=4,
-        statement='Case 1/2/3 of z = (a-b)/lam; Case 2: W0 is a local (not global) min, W_-1 the local max',
-        tag='[T, corrected D]',
-        verdict='corrected: W0 is the minimum and W_-1 the maximum (the paper says the opposite)',
+        statement="Case 1/2/3 of z = (a-b)/lam; Case 2: W0 is a local (not global) min, W_-1 the local max",
+        tag="[T, corrected D]",
+        verdict="corrected: W0 is the minimum and W_-1 the maximum (the paper says the opposite)",
         parts=(part(check_cases, block_instances),),
-        summary='Case 1/2/3 of z = (a−b)/λ; **corrected**: in Case 2 W₀ is a local (not global) minimum, W₋₁ the maximum',
+        summary=("Case 1/2/3 of z = (a−b)/λ; **corrected**: in Case 2 W₀ is a local (not global) minimum, W₋₁ the "
+                 "maximum"),
         measures="`check_cases` (`solve`'s status)",
         details=_cases_details,
     ),
     Result(
-        id='lemma4',
+        id="lemma4",
         order=5,
-        statement='|w^D - w^R| <= |ln((1+alpha)|R|/|D|)|',
-        tag='[T, proof completed D]',
+        statement="|w^D - w^R| <= |ln((1+alpha)|R|/|D|)|",
+        tag="[T, proof completed D]",
         verdict="corrected: the proof's '<= ln(alpha)' steps are typos; the stated bound holds",
         parts=(part(check_lemma4, block_instances),),
         summary='\\|w^D − w^R\\| ≤ \\|ln((1+α)\\|R\\|/\\|D\\|)\\| (the proof\'s "≤ ln α" steps are typos)',
-        measures='`check_lemma4` (distance/bound up to 0.94 at λ = 1e-8)',
+        measures="`check_lemma4` (distance/bound up to 0.94 at λ = 1e-8)",
         details=_lemma4_details,
     ),
     Result(
-        id='lemma5',
+        id="lemma5",
         order=6,
-        statement='alpha >= |F|/|R| implies |w^R - w^DA| >= W0(|R_j|/(lam|R|)); Case 2 slack -w^DA, Case 3 diverges',
-        tag='[T, corrected D]',
-        verdict='corrected: w^DA -> -inf only in Case 3; finite in Case 2, bound holds (tight at alpha = |F|/|R|)',
+        statement="alpha >= |F|/|R| implies |w^R - w^DA| >= W0(|R_j|/(lam|R|)); Case 2 slack -w^DA, Case 3 diverges",
+        tag="[T, corrected D]",
+        verdict="corrected: w^DA -> -inf only in Case 3; finite in Case 2, bound holds (tight at alpha = |F|/|R|)",
         parts=(part(check_lemma5, block_instances),),
-        summary='α ≥ \\|F\\|/\\|R\\| ⇒ \\|w^R − w^DA\\| ≥ W₀(\\|R_j\\|/(λ\\|R\\|)); **corrected**: divergence only in Case 3, Case-2 slack −w^DA',
-        measures='`check_lemma5` (tight at α = \\|F\\|/\\|R\\|)',
+        summary=("α ≥ \\|F\\|/\\|R\\| ⇒ \\|w^R − w^DA\\| ≥ W₀(\\|R_j\\|/(λ\\|R\\|)); **corrected**: divergence only in Case 3,"
+                 " Case-2 slack −w^DA"),
+        measures="`check_lemma5` (tight at α = \\|F\\|/\\|R\\|)",
         details=_lemma5_details,
     ),
     Result(
-        id='corollary1',
+        id="corollary1",
         order=7,
-        statement='alpha = |F|/|R|: Delta_RD = 0, Delta_RDA = W0(|R_j|/(lam|R|)) -> inf as lam -> 0; DA = weight decay',
-        tag='[T, closed forms D]',
-        verdict='holds',
+        statement=("alpha = |F|/|R|: Delta_RD = 0, Delta_RDA = W0(|R_j|/(lam|R|)) -> inf as lam -> 0; DA = weight "
+                   "decay"),
+        tag="[T, closed forms D]",
+        verdict="holds",
         parts=(part(check_corollary1, corollary1_instances),),
-        summary='at α = \\|F\\|/\\|R\\|: Δ_RD = 0, Δ_RDA = W₀(\\|R_j\\|/(λ\\|R\\|)) → ∞ as λ → 0; DA is weight decay',
-        measures='`check_corollary1` (any \\|R_j\\| ≤ \\|R\\|)',
+        summary="at α = \\|F\\|/\\|R\\|: Δ_RD = 0, Δ_RDA = W₀(\\|R_j\\|/(λ\\|R\\|)) → ∞ as λ → 0; DA is weight decay",
+        measures="`check_corollary1` (any \\|R_j\\| ≤ \\|R\\|)",
     ),
 )

@@ -22,9 +22,9 @@ from ._registry import Part, Result, gather
 from ._sampling import log_uniform, strata, uniform
 
 __all__ = [
-    'expected_claims',
-    'check_toy',
-    'toy_instances',
+    "expected_claims",
+    "check_toy",
+    "toy_instances",
 ]
 
 def expected_claims(lam) -> dict:
@@ -74,15 +74,17 @@ def _toy_details(collected):
 
 RESULTS = (
     Result(
-        id='toy',
+        id="toy",
         order=16,
-        statement='Sec. 5.2 toy: C1-C5 (DA lands in a basin that finetuning cannot leave) for lam in [1e-5, 0.07698]; C2 fails above, C5 above 0.14965',
-        tag='[T, reading D]',
+        statement=("Sec. 5.2 toy: C1-C5 (DA lands in a basin that finetuning cannot leave) for lam in [1e-5, "
+                   "0.07698]; C2 fails above, C5 above 0.14965"),
+        tag="[T, reading D]",
         verdict="ambiguous: reading 'tanh' (h = tanh(z/2), target y; lam = 0.05 in the figures)",
         parts=(Part(check_toy, toy_instances, 1 / 250, None, vmap=False),  # 8 minima searches at n = 2000
         ),
-        summary='Sec. 5.2: C1–C5 for λ ∈ [1e-5, 0.07698] (C2 fails above, C5 above 0.14965); **ambiguous**: reading `tanh`; `literal` fails C3, `target01` C2/C5',
-        measures='`check_toy` (both sides of the range)',
+        summary=("Sec. 5.2: C1–C5 for λ ∈ [1e-5, 0.07698] (C2 fails above, C5 above 0.14965); **ambiguous**: reading"
+                 " `tanh`; `literal` fails C3, `target01` C2/C5"),
+        measures="`check_toy` (both sides of the range)",
         details=_toy_details,
     ),
 )
