@@ -180,13 +180,6 @@ def make_problem(X, y, forget, lam, loss: str = "logistic", weights=None, X_test
     return check_problem(where, problem, prefix="")
 
 
-def _float_dtype(*xs):
-    """The floating dtype of traced/array inputs, else JAX's default float."""
-    dtypes = [jnp.asarray(x).dtype for x in xs if hasattr(x, "dtype")]
-    floats = [dt for dt in dtypes if jnp.issubdtype(dt, jnp.floating)]
-    return jnp.result_type(*floats) if floats else jnp.result_type(float)
-
-
 def _check_counts(where, name, counts, *, compact):
     if compact:
         arr = jnp.asarray(counts)
@@ -236,7 +229,7 @@ def orthogonal_blocks(retain_counts, forget_counts, lam, loss: str = "exp", *, c
         v.fail(where, "forget_counts", list(np.asarray(fc)), f"must have the same length as retain_counts ({len(rc)})")
     v.check_positive_scalar(where, "lam", lam)
     v.check_choice(where, "loss", loss, v.LOSSES)
-    dtype = _float_dtype(lam, *( [rc, fc] if compact else []))
+    dtype = v.float_dtype(lam, *( [rc, fc] if compact else []))
     d = len(rc)
     if compact:
         eye = jnp.eye(d, dtype=dtype)
@@ -277,7 +270,7 @@ def correlated_pair(n_retain: int, n_forget: int, eps, lam, loss: str = "exp", *
         v.fail(where, "eps", eps, "must satisfy 0 <= eps < 1 (the paper's correlation range)")
     v.check_positive_scalar(where, "lam", lam)
     v.check_choice(where, "loss", loss, v.LOSSES)
-    dtype = _float_dtype(eps, lam)
+    dtype = v.float_dtype(eps, lam)
     eps = jnp.asarray(eps, dtype)
     one = jnp.ones((), dtype)
     retain_row = jnp.stack([one, eps])
@@ -372,7 +365,7 @@ def gaussian_problem(
     v.check_choice(where, "forget", forget, ("random", "correlated"))
     v.check_choice(where, "loss", loss, v.LOSSES)
 
-    dtype = _float_dtype(rho, forget_fraction, lam)
+    dtype = v.float_dtype(rho, forget_fraction, lam, teacher_norm)
     key_teacher, key_train, key_test, key_labels, key_test_labels, key_forget = jax.random.split(key, 6)
     g = jax.random.normal(key_teacher, (d,), dtype)
     teacher = teacher_norm * g / jnp.linalg.norm(g)

@@ -78,6 +78,10 @@ def render(text: str) -> str:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if not README.exists():
+        print(f"python -m ascentlab._readme: no README.md at {README}: run it in a clone of the repository",
+              file=sys.stderr)
+        return 2
     text = README.read_text()
     new = render(text)
     if "--check" in argv:

@@ -28,6 +28,7 @@ References: "Ascent Fails to Forget" (arXiv 2509.26427), Sec. 5.1 and App. D.3.
 """
 
 import functools
+import inspect
 from typing import Callable, NamedTuple, Union
 
 import jax
@@ -215,6 +216,13 @@ def unlearn(
 
 def _check_step_output(where, step, problem, w, eta):
     """A callable method must map w (shape (d,), the problem's dtype) to the same shape and dtype."""
+    try:
+        inspect.signature(step).bind(problem, w, eta)
+    except TypeError as err:  # the wrong number of arguments: say what the contract is, not Python's message
+        v.fail(where, "method", f"callable {getattr(step, '__name__', step)!r}",
+               f"must take (problem, w, eta) and return the new iterate ({err})")
+    except ValueError:  # a builtin without a signature: let the call below decide
+        pass
     out = jax.eval_shape(step, problem, w, eta)
     if not (isinstance(out, jax.ShapeDtypeStruct) and out.shape == w.shape and out.dtype == w.dtype):
         got = jax.tree.map(lambda x: f"{x.dtype}{list(x.shape)}", out)

@@ -104,3 +104,26 @@ def check_key(where: str, name: str, key):
              f"must be a single JAX PRNG key: pass jax.random.key({seed}), not a seed (a legacy "
              f"jax.random.PRNGKey({seed}) works too)")
     return key
+
+
+def require_dtype(where: str, dtype):
+    """`dtype` as a numpy dtype; a clear error if it is float64 and JAX's x64 mode is off."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise ValueError(f"{where}: `dtype` must be a floating dtype, got {dtype}")
+    if dtype.itemsize == 8 and not jax.config.jax_enable_x64:
+        raise ValueError(f"{where}: computes in float64, but JAX's x64 mode is off; call "
+                         "jax.config.update('jax_enable_x64', True) before creating arrays (the `ascentlab` "
+                         "command does this for you)")
+    return dtype
+
+
+def float_dtype(*xs):
+    """The floating dtype of the array inputs among `xs` (promoted together), else JAX's default float.
+
+    Python numbers and integer arrays do not count (they are weak: float32 inputs stay float32 with
+    x64 on), so library code follows the dtype of the data it is given.
+    """
+    dtypes = [jnp.asarray(x).dtype for x in xs if hasattr(x, "dtype")]
+    floats = [dt for dt in dtypes if jnp.issubdtype(dt, jnp.floating)]
+    return jnp.result_type(*floats) if floats else jnp.result_type(float)

@@ -33,6 +33,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import theory as th
+from ._validate import require_dtype
 from .theory import Part
 
 DEFAULT_INSTANCES = 2000
@@ -106,18 +107,6 @@ def _run_part(cp: _CompiledPart, key, n, dtype):
     return params, cp.fn(params)
 
 
-def require_dtype(where: str, dtype):
-    """`dtype` as a numpy dtype; a clear error if it is float64 and JAX's x64 mode is off."""
-    dtype = np.dtype(dtype)
-    if dtype.kind != "f":
-        raise ValueError(f"{where}: `dtype` must be a floating dtype, got {dtype}")
-    if dtype.itemsize == 8 and not jax.config.jax_enable_x64:
-        raise ValueError(f"{where}: computes in float64, but JAX's x64 mode is off; call "
-                         "jax.config.update('jax_enable_x64', True) before creating arrays (the `ascentlab` "
-                         "command does this for you)")
-    return dtype
-
-
 def run_verify(seeds=(0,), instances: int = DEFAULT_INSTANCES, ids=None, progress=None, max_failures: int = 5,
                dtype=jnp.float64) -> list:
     """Run the selected rows (all by default) at every seed in `seeds`; returns a list of `Row`.
@@ -137,7 +126,7 @@ def run_verify(seeds=(0,), instances: int = DEFAULT_INSTANCES, ids=None, progres
         worst = math.inf
         failures, collected = [], []
         for seed in seeds:
-            key = jax.random.fold_in(jax.random.key(seed), res.order)
+            key = jax.random.fold_in(jax.random.key(seed), res.stream)
             for j, cp in enumerate(compiled):
                 params, c = _run_part(cp, jax.random.fold_in(key, j), instances, dtype)
                 applies = np.asarray(c.applies).reshape(-1)
@@ -162,13 +151,13 @@ def run_verify(seeds=(0,), instances: int = DEFAULT_INSTANCES, ids=None, progres
 
 
 def format_table(rows) -> str:
-    head = f"{'id':<13}{'tag':<20}{'instances':>10}{'violations':>11}{'worst margin':>14}  verdict"
+    head = f"{'id':<13}{'tag':<24}{'instances':>10}{'violations':>11}{'worst margin':>14}  verdict"
     lines = [head, "-" * len(head)]
     for r in rows:
         verdict = ("HOLDS" if r.holds else "FAILS") + ("" if r.verdict == "holds" else f" ({r.verdict})")
         if r.instances == 0:
             verdict = "FAILS (no instance met the hypotheses: raise --instances)"
-        lines.append(f"{r.id:<13}{r.tag:<20}{r.instances:>10}{r.violations:>11}{r.worst_margin:>14.3g}  {verdict}")
+        lines.append(f"{r.id:<13}{r.tag:<24}{r.instances:>10}{r.violations:>11}{r.worst_margin:>14.3g}  {verdict}")
         lines.append(f"{'':<13}{r.statement}")
         for v in r.failures:
             lines.append(f"{'':<13}violation (seed {v.seed}, margin {v.margin:.3g}): {v.command()}")

@@ -89,21 +89,19 @@ def _cmd_verify(args) -> int:
     from ._verify import main as verify_main
 
     if args.instances < 1:
-        raise SystemExit("ascentlab verify: --instances must be >= 1")
+        raise ValueError(f"--instances must be >= 1, got {args.instances}")
     if args.seeds is not None and args.seed is not None:
-        raise SystemExit("ascentlab verify: give --seed or --seeds, not both")
-    try:
-        seeds = parse_seeds(args.seeds) if args.seeds is not None else [args.seed or 0]
-    except ValueError as err:
-        raise SystemExit(f"ascentlab verify: {err}") from None
+        raise ValueError("give --seed or --seeds, not both")
+    seeds = parse_seeds(args.seeds) if args.seeds is not None else [0 if args.seed is None else args.seed]
     if seeds[0] < 0:
-        raise SystemExit("ascentlab verify: --seed must be >= 0")
+        raise ValueError(f"--seed must be >= 0, got {seeds[0]}")
     ids = None
     if args.only is not None:
         ids = list(dict.fromkeys(x.strip() for x in args.only.split(",") if x.strip()))  # once each, in order
         unknown = [x for x in ids if x not in RESULTS]
         if unknown or not ids:
-            raise SystemExit(f"ascentlab verify: --only takes result ids from {list(RESULTS)}, got {args.only!r}")
+            what = f"unknown id(s) {', '.join(unknown)}" if unknown else f"no id in {args.only!r}"
+            raise ValueError(f"--only: {what}; the result ids are {', '.join(RESULTS)}")
     return verify_main(seeds, args.instances, args.json, ids)
 
 
@@ -114,7 +112,8 @@ def _cmd_figures(args) -> int:
     check_output_folder(args.out)  # before any computation
     t0 = time.perf_counter()
     size = "fast" if args.fast else "full-size"
-    print(f"ascentlab {args.command}: {len(names)} figure(s), {size}, style '{args.style}', into {args.out}/", flush=True)
+    print(f"ascentlab {args.command}: {len(names)} figure(s), {size}, style '{args.style}', into {Path(args.out)}",
+          flush=True)
     for i, name in enumerate(names, 1):
         print(f"  [{i}/{len(names)}] {name} ...", end="", flush=True)
         res = make_figure(name, args.out, fast=args.fast, style=args.style)
@@ -133,13 +132,39 @@ def _cmd_proofs(args) -> int:
     return 1 if proofs.run_all() else 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors as one line (and exit status 2, argparse's own)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _seed_values_joined(argv):
+    """`--seeds -1:2` as `--seeds=-1:2`, so that argparse reads the value instead of taking it for an option."""
+    out = []
+    for token in argv:
+        if out and out[-1] in ("--seeds", "--seed") and token.startswith("-"):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
 def main(argv=None) -> int:
+    try:
+        return _main(sys.argv[1:] if argv is None else list(argv))
+    except KeyboardInterrupt:  # also while JAX is still being imported
+        print("\nascentlab: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv) -> int:
     import jax
 
     # The CLI owns the process: exact results need float64, set before any array exists.
     jax.config.update("jax_enable_x64", True)
-    parser = argparse.ArgumentParser(prog="ascentlab", description="When and why does gradient-ascent unlearning fail to forget?")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="ascentlab", description="When and why does gradient-ascent unlearning fail to forget?")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p_demo = sub.add_parser("demo", help="the paper's two-coordinate DA example: table and figure")
     p_demo.add_argument("--out", default="ascentlab-out", help="output folder (default: ./ascentlab-out/)")
     p_demo.set_defaults(func=_cmd_demo)
@@ -149,25 +174,31 @@ def main(argv=None) -> int:
     for cmd, helptext in (("figure", "write one figure (PNG, PDF, JSON)"), ("figures", "write every figure")):
         p_fig = sub.add_parser(cmd, help=helptext)
         if cmd == "figure":
-            p_fig.add_argument("name", choices=list(FIGURES))
+            p_fig.add_argument("name", choices=list(FIGURES), metavar="NAME",
+                               help=f"one of: {', '.join(FIGURES)}")
         p_fig.add_argument("--out", default="ascentlab-out", help="output folder (default: ./ascentlab-out/)")
         p_fig.add_argument("--fast", action="store_true", help="reduced grids and step counts (CI size)")
-        p_fig.add_argument("--style", default="lecture", choices=list(STYLES))
+        p_fig.add_argument("--style", default="lecture", choices=list(STYLES),
+                           help="lecture (large type, default), paper, or none (matplotlib's defaults)")
         p_fig.set_defaults(func=_cmd_figures)
     p_verify = sub.add_parser("verify", help="check every result of the paper on randomised instances")
     p_verify.add_argument("--json", action="store_true", help="print a JSON list of rows instead of the table")
     p_verify.add_argument("--seed", type=int, default=None, help="one PRNG seed (default 0)")
     p_verify.add_argument("--seeds", default=None, metavar="A:B",
                           help="the seeds A, A+1, ..., B-1 in one process (compiled once); rows report the worst over all")
-    p_verify.add_argument("--only", default=None, metavar="ID[,ID...]", help="run only these result ids")
+    from .theory import RESULTS
+
+    p_verify.add_argument("--only", default=None, metavar="ID[,ID...]",
+                          help=f"run only these result ids: {', '.join(RESULTS)}")
     p_verify.add_argument("--instances", type=int, default=DEFAULT_INSTANCES,
                           help=f"random instances per row and seed (default {DEFAULT_INSTANCES}; "
                                "the costly rows use a fixed fraction)")
     p_verify.set_defaults(func=_cmd_verify)
     p_proofs = sub.add_parser("proofs", help="run every sympy derivation (installed with the package)")
-    p_proofs.add_argument("--latex", default=None, metavar="ID", help="print one derivation's LaTeX instead")
+    p_proofs.add_argument("--latex", default=None, metavar="ID",
+                          help=f"print one derivation's LaTeX instead: {', '.join(RESULTS)}")
     p_proofs.set_defaults(func=_cmd_proofs)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_seed_values_joined(argv))
     try:
         return args.func(args)
     except (ValueError, OSError) as err:  # a bad input or an unwritable output: one line, no traceback

@@ -39,7 +39,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._solve import MINIMUM, damped_newton
-from ._validate import check_choice
+from ._validate import check_choice, float_dtype
 
 __all__ = ["READINGS", "WEIGHTS", "toy_loss", "loss_ab", "toy_minima", "patterns", "finetune", "check_claims",
            "TANH_CLAIMS_LAMBDA", "TANH_C2_LAMBDA", "TANH_C5_LAMBDA"]
@@ -102,7 +102,8 @@ def loss_ab(a, b, objective: str = "original", reading: str = "tanh"):
     """`toy_loss` at scalar or broadcast arrays `a`, `b` (e.g. a landscape grid), for
     objective "original", "retrain" or "da"."""
     check_choice("loss_ab", "objective", objective, tuple(WEIGHTS))
-    a, b = jnp.broadcast_arrays(jnp.asarray(a, float), jnp.asarray(b, float))
+    dtype = float_dtype(a, b)
+    a, b = jnp.broadcast_arrays(jnp.asarray(a, dtype), jnp.asarray(b, dtype))
     f = lambda a_, b_: toy_loss(jnp.stack([a_, b_]), WEIGHTS[objective], reading)
     return jnp.vectorize(f)(a, b)
 

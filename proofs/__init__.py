@@ -35,7 +35,7 @@ MODULES = _modules()
 def load(name: str):
     """The derivation module `name` (a result id), under whichever name this package was imported."""
     if name not in MODULES:
-        raise ValueError(f"proofs: no derivation named {name!r}; choose from {list(MODULES)}")
+        raise ValueError(f"no derivation named {name!r}; the derivations are {', '.join(MODULES)}")
     return importlib.import_module(f"{__name__}.{name}")
 
 

@@ -75,7 +75,7 @@ def test_figure_out_below_a_file_is_one_line(tmp_path, capsys, monkeypatch):
     (tmp_path / "f").write_text("")
     assert main(["figures", "--out", str(tmp_path / "f" / "sub")]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("ascentlab figures: error: --out") and err.count("\n") == 0
+    assert err.startswith("ascentlab figures: error: output folder") and err.count("\n") == 0
 
 
 def test_figure_out_read_only_folder_is_one_line(tmp_path, capsys, monkeypatch):

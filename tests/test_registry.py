@@ -73,7 +73,7 @@ def test_every_result_is_complete():
 
 def test_a_result_missing_its_pieces_is_caught():
     doc, readme = _texts()
-    lonely = Result("lemma99", 99, "s", "[D]", "holds", (), "s", "m")
+    lonely = Result("lemma99", 99, 99, "s", "[D]", "holds", (), "s", "m")
     got = result_problems({**theory.RESULTS, "lemma99": lonely}, proofs.MODULES + ("orphan",), doc, readme)
     assert got == ["lemma99: no proof module proofs/lemma99.py",
                    "lemma99: no section <a id=\"lemma99\"></a> in docs/theory.md",
@@ -84,10 +84,20 @@ def test_a_result_missing_its_pieces_is_caught():
 
 def test_registry_is_collected_from_the_modules_in_paper_order():
     assert [r.order for r in theory.RESULTS.values()] == sorted(r.order for r in theory.RESULTS.values())
-    assert len(theory.RESULTS) == 18
     owners = {p.check.__module__.rsplit(".", 1)[1] for r in theory.RESULTS.values() for p in r.parts}
     assert owners == set(theory.CONCEPTS)  # every concept module declares results; no check lives elsewhere
     assert proofs.MODULES == tuple(theory.RESULTS)  # `ascentlab proofs` runs them in the same order
+    streams = [r.stream for r in theory.RESULTS.values()]
+    assert len(set(streams)) == len(streams)  # each row its own random instances
+
+
+def test_every_package_is_installed():
+    """pyproject's package list (explicit, because proofs/ is mapped into the package) names every package."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "ascentlab").rglob("__init__.py")}
+    assert listed == found | {"ascentlab.proofs"}
 
 
 @pytest.mark.parametrize("rid", list(theory.RESULTS))
@@ -122,7 +132,7 @@ def test_readme_tables_are_generated_from_the_registries():
 
 def test_readme_sync_catches_a_stale_table(monkeypatch):
     text = (ROOT / "README.md").read_text()
-    extra = Result("lemma99", 99, "s", "[D]", "holds", (part(theory.check_lemma4, theory.block_instances),),
+    extra = Result("lemma99", 99, 99, "s", "[D]", "holds", (part(theory.check_lemma4, theory.block_instances),),
                    "a new lemma", "`check_lemma4`")
     monkeypatch.setattr(theory, "RESULTS", {**theory.RESULTS, "lemma99": extra})
     assert _readme.render(text) != text
@@ -154,3 +164,26 @@ print(c.margin.dtype, bool(c.holds))
     assert lines[0].startswith("ValueError: run_verify: computes in float64, but JAX's x64 mode is off")
     assert lines[1].startswith("ValueError: figure 'fig5': computes in float64, but JAX's x64 mode is off")
     assert lines[2] == "float32 True"
+
+
+def _check_dtypes(rid):
+    out = set()
+    for j, p in enumerate(theory.RESULTS[rid].parts):
+        if not p.vmap:
+            continue
+        inst = p.sample(jax.random.key(j), 4, jnp.float32)
+        c = jax.vmap(lambda prm: p.check(**prm, **(p.static or {})))(inst)
+        out |= {x.dtype for x in jax.tree.leaves(c) if jnp.issubdtype(x.dtype, jnp.floating)}
+    return out
+
+
+@pytest.mark.parametrize("rid", ["lemma4", "lemma6", "app_d3"])
+def test_checks_follow_the_dtype_of_their_inputs(rid):
+    """float32 instances give float32 checks although x64 is on here (no silent promotion to float64)."""
+    assert _check_dtypes(rid) == {jnp.dtype(jnp.float32)}
+
+
+@pytest.mark.slow  # every row compiled in float32: about a minute
+@pytest.mark.parametrize("rid", [r for r in theory.RESULTS if r not in ("lemma4", "lemma6", "app_d3", "toy")])
+def test_every_check_follows_the_dtype_of_its_inputs(rid):
+    assert _check_dtypes(rid) == {jnp.dtype(jnp.float32)}

@@ -243,6 +243,13 @@ def test_callable_method_of_wrong_shape_is_named(step, returned):
     assert "shape (2,)" in msg and "float64" in msg and returned in msg, msg
 
 
+@pytest.mark.parametrize("step", [lambda w: w, lambda problem, w: w, lambda problem, w, eta, extra: w])
+def test_callable_method_of_wrong_signature_is_named(step):
+    p = al.orthogonal_blocks([50, 50], [8, 12], 0.5)
+    with pytest.raises(ValueError, match=r"unlearn: `method` must take \(problem, w, eta\)"):
+        al.unlearn(p, step, eta=0.5, steps=3)
+
+
 # ------------------------------------------------------------- references: solve once
 def test_references_give_the_same_bits_as_solving_inside(getkey):
     for p in (al.orthogonal_blocks([50, 50], [8, 12], 0.5), al.gaussian_problem(getkey(), 120, 3, 0.4, 0.15, 0.1)):

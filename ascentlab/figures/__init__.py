@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .._validate import check_choice
+from .._validate import check_choice, require_dtype
 from ._common import render, save_figure, to_json, to_numpy, write_atomic
 
 __all__ = ["FIGURES", "STYLES", "figure_data", "draw", "make_figure", "module", "check_output_folder", "to_json",
@@ -42,8 +42,15 @@ def _collect():
     mods = {}
     for info in pkgutil.iter_modules(__path__):
         if not info.name.startswith("_"):
-            mods[info.name] = importlib.import_module(f"{__name__}.{info.name}")
-    return dict(sorted(mods.items(), key=lambda kv: (getattr(kv[1], "ORDER", 1e9), kv[0])))
+            mod = importlib.import_module(f"{__name__}.{info.name}")
+            missing = [attr for attr in CONTRACT if not hasattr(mod, attr)]
+            if missing:
+                raise ImportError(f"ascentlab.figures.{info.name}: a figure module must define {', '.join(missing)}")
+            mods[info.name] = mod
+    orders = sorted(m.ORDER for m in mods.values())
+    if len(set(orders)) != len(orders):
+        raise ImportError(f"ascentlab.figures: two figures share an ORDER: {orders}")
+    return dict(sorted(mods.items(), key=lambda kv: kv[1].ORDER))
 
 
 _MODULES = _collect()
@@ -63,9 +70,9 @@ def figure_data(name: str, fast: bool = False) -> dict:
     Computes in float64 (JAX's x64 mode must be on; the `ascentlab` command
     switches it on).
     """
-    from .._verify import require_dtype
-
     mod = module(name)
+    if not isinstance(fast, bool):
+        raise ValueError(f"figure {name!r}: `fast` must be True or False, got {fast!r}")
     require_dtype(f"figure {name!r}", "float64")
     return {"figure": name, "caption": mod.CAPTION, "fast": bool(fast), **mod.data(bool(fast))}
 
@@ -83,13 +90,13 @@ def check_output_folder(out) -> Path:
     """`out` as a folder that exists (created if missing) and accepts new files; `ValueError` saying why not."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out}: exists and is not a folder")
+        raise ValueError(f"output folder {out}: exists and is not a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out):
             pass
     except OSError as err:
-        raise ValueError(f"--out {out}: cannot write there ({err.strerror or err})") from None
+        raise ValueError(f"output folder {out}: cannot write there ({err.strerror or err})") from None
     return out
 
 
@@ -101,7 +108,7 @@ def make_figure(name: str, out, *, fast: bool = False, style: str = "lecture", d
     paths = {ext: out / f"{name}.{ext}" for ext in ("png", "pdf", "json")}
     for path in paths.values():
         if path.exists() and not path.is_file():
-            raise ValueError(f"--out {out}: {path.name} exists and is not a file")
+            raise ValueError(f"output folder {out}: {path.name} exists and is not a file")
     import matplotlib
 
     if os.environ.get("MPLBACKEND") is None:

@@ -57,7 +57,9 @@ def render(fig, fmt: str) -> bytes:
     import io
 
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=150, bbox_inches="tight")
+    # no creation date in the PDF: the same data give the same bytes
+    metadata = {"CreationDate": None} if fmt == "pdf" else None
+    fig.savefig(buf, format=fmt, dpi=150, bbox_inches="tight", metadata=metadata)
     return buf.getvalue()
 
 

@@ -49,6 +49,8 @@ def _collect():
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
+        if not hasattr(module, "__all__"):
+            raise ImportError(f"{module.__name__}: a concept module lists its public names in __all__")
         concepts.append(info.name)
         for name in module.__all__:
             if name in owner and owner[name] != module.__name__:
@@ -58,9 +60,11 @@ def _collect():
             __all__.append(name)
         results += getattr(module, "RESULTS", ())
     ids = [r.id for r in results]
-    orders = [r.order for r in results]
-    if len(set(ids)) != len(ids) or len(set(orders)) != len(orders):
-        raise ImportError(f"ascentlab.theory: result ids and orders must be unique, got {sorted(zip(orders, ids))}")
+    for field in ("id", "order", "stream"):
+        values = [getattr(r, field) for r in results]
+        if len(set(values)) != len(values):
+            raise ImportError(f"ascentlab.theory: two results share a{'n' if field[0] in 'io' else ''} {field}: "
+                              f"{sorted(zip(values, ids))}")
     return tuple(concepts), {r.id: r for r in sorted(results, key=lambda r: r.order)}
 
 

@@ -43,9 +43,11 @@ class Result(NamedTuple):
     Attributes:
         id: the row id of `ascentlab verify`; also the proof module
             `proofs/<id>.py` and the anchor of docs/theory.md.
-        order: position in the paper's order (rows are listed by it). It
-            also selects the row's PRNG stream in `verify`
-            (`fold_in(key(seed), order)`): never renumber an existing result.
+        order: position in the paper's order (rows are listed by it; any
+            number, so a new result can go between two others).
+        stream: the row's PRNG stream in `verify` (`fold_in(key(seed),
+            stream)`), unique: never change an existing result's stream, or
+            its instances (and docs/verify.json) change.
         statement: one line, plain text (verify's table and JSON).
         tag: [T] the paper, [PN] a third-party summary, [R] reconstructed,
             [D] derived here.
@@ -58,7 +60,8 @@ class Result(NamedTuple):
     """
 
     id: str
-    order: int
+    order: float
+    stream: int
     statement: str
     tag: str
     verdict: str

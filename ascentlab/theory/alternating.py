@@ -43,11 +43,12 @@ import numpy as np
 
 from .._lambertw import lambertw
 from .._linalg import sym_solve
-from .orthogonal import coordinate_problem
+from .._unlearn import ORDERS, alternating_step_fn, unlearn
+from .._validate import float_dtype
+from ._check import INV_E, machine_eps, make_check
 from ._registry import Result, gather, part
 from ._sampling import log_uniform, strata, uniform
-from ._check import INV_E, machine_eps, make_check
-from .._unlearn import ORDERS, alternating_step_fn, unlearn
+from .orthogonal import coordinate_problem
 
 __all__ = [
     "ALTERNATING_ORDERS",
@@ -162,7 +163,8 @@ def alternating_flip_threshold(a, lam, eta):
     threshold, for both orders. Tag [D]. Proof: proofs/app_d3.py.
     """
     s = 1 - eta * lam
-    root2 = jnp.sqrt(2.0) * jnp.ones_like(jnp.asarray(a * lam * eta, float))
+    x = a * lam * eta
+    root2 = jnp.sqrt(2.0) * jnp.ones_like(jnp.asarray(x, float_dtype(x)))
     u = _newton(lambda u: (s - u) * (s + _v_of_u(u, a, lam, eta)) + 1, root2)
     exact = _ln_ratio_of_u(u, a, lam, eta)
     first = root2 - 1.5 * eta * lam * (1 + root2 * jnp.log(eta * a / root2))
@@ -222,7 +224,7 @@ def check_app_d3_expansion(a, b, lam, eta0, w, *, order: str = "descent_first"):
     """
     p = alternating_problem(a, b, lam)
     step = alternating_step(order)
-    etas = eta0 / 2.0 ** jnp.arange(6.0)
+    etas = eta0 / 2.0 ** jnp.arange(6, dtype=float_dtype(eta0))
     wv = jnp.reshape(w, (1,))
     g1, g2 = alternating_expansion(w, a, b, lam, order=order)
     resid = jax.vmap(lambda e: step(p, wv, e)[0] - w - e * g1 - e**2 * g2)(etas)
@@ -248,7 +250,7 @@ def check_app_d3_case1(a, b, lam, eta0, *, order: str = "descent_first"):
     information).
     """
     p = alternating_problem(a, b, lam)
-    etas = eta0 / 2.0 ** jnp.arange(6.0)
+    etas = eta0 / 2.0 ** jnp.arange(6, dtype=float_dtype(eta0))
     w_limit = lambertw((a - b) / (2 * lam))
     _, g2 = alternating_expansion(w_limit, a, b, lam, order=order)
     c1 = -g2 / (-(a - b) * jnp.exp(-w_limit) - 2 * lam)
@@ -390,6 +392,7 @@ RESULTS = (
     Result(
         id="app_d3",
         order=8,
+        stream=8,
         statement=("alternating DA = DA with 2 lam + O(eta); O(eta^2) term; the Case-3 fixed point is stable iff "
                    "ln(b/a) < L* = sqrt2 - (3 eta lam/2)(1 + sqrt2 ln(eta a/sqrt2)) + O((eta lam ln(eta a))^2) "
                    "(exact L* from the parametrisation; flip beyond), both orders"),

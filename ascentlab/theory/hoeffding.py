@@ -18,7 +18,7 @@ import numpy as np
 
 from .._problems import gaussian_problem
 from .._solve import solve
-from .._validate import is_concrete
+from .._validate import float_dtype, is_concrete
 from ._check import make_check
 from ._registry import Result, gather, part
 from ._sampling import log_uniform, strata, uniform
@@ -86,7 +86,7 @@ def check_lemma1(seed, teacher_norm, n, eps, *, trials: int = 10_000):
         raise ValueError(f"check_lemma1: `trials` must be a positive multiple of {_LEMMA1_CHUNK}, got trials={trials!r}")
     if is_concrete(n) and not (float(n) == int(float(n)) and 1 <= float(n) <= LEMMA1_MAX_FORGET):
         raise ValueError(f"check_lemma1: `n` must be an integer in 1..{LEMMA1_MAX_FORGET}, got n={n!r}")
-    dtype = jnp.result_type(jnp.asarray(teacher_norm, float), jnp.asarray(eps, float))  # follows the inputs
+    dtype = float_dtype(teacher_norm, eps)  # follows the inputs
     correct = lemma1_population(seed, teacher_norm).astype(dtype)
     acc_t = jnp.mean(correct)
     n = jnp.clip(jnp.floor(jnp.asarray(n, dtype)), 1.0, LEMMA1_MAX_FORGET)
@@ -138,6 +138,7 @@ RESULTS = (
     Result(
         id="lemma1",
         order=0,
+        stream=0,
         statement="P(|Acc_T - Acc_F| >= eps) <= 2 exp(-2|F| eps^2) for random forget sets of a trained model",
         tag="[PN]",
         verdict="holds",

@@ -44,6 +44,7 @@ RESULTS = (
     Result(
         id="logistic_ext",
         order=17,
+        stream=17,
         statement="logistic loss: Lemma 3 range unchanged; DA bounded (no Case 3)",
         tag="[D]",
         verdict="holds",

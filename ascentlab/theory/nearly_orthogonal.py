@@ -22,6 +22,7 @@ from .._lambertw import lambertw
 from .._objectives import objective
 from .._problems import Problem, make_problem
 from .._solve import LOCAL_MINIMUM, UNBOUNDED, solve
+from .._validate import float_dtype
 from ._check import INV_E, make_check, solve_checked, w_rounding
 from ._registry import Result, gather, part
 from ._sampling import int_uniform, log_uniform, strata, uniform
@@ -70,7 +71,7 @@ def app_j_reduced_problem(d, eps, lam) -> Problem:
     coordinates $4..d$ of `app_j_problem` are identical decoupled copies of
     coordinate 3, and the zero row keeps $|\mathcal R|=d-1$, $|\mathcal D|=d$.
     """
-    dtype = jnp.result_type(jnp.asarray(eps, float).dtype, jnp.asarray(lam, float).dtype)
+    dtype = float_dtype(eps, lam)
     eps = jnp.asarray(eps, dtype)
     one, zero = jnp.ones((), dtype), jnp.zeros((), dtype)
     X = jnp.stack([jnp.stack([one, eps, zero]), jnp.stack([eps, one, zero]), jnp.stack([zero, zero, one]),
@@ -83,7 +84,7 @@ def app_j_reduced_problem(d, eps, lam) -> Problem:
 
 def app_j_ray(eps):
     r"""The direction $(\epsilon,-1,0)$: retain margin 0, forget margin $-(1-\epsilon^2)$."""
-    eps = jnp.asarray(eps, float)
+    eps = jnp.asarray(eps, float_dtype(eps))
     return jnp.stack([eps, -jnp.ones_like(eps), jnp.zeros_like(eps)])
 
 
@@ -144,6 +145,7 @@ RESULTS = (
     Result(
         id="app_j",
         order=15,
+        stream=15,
         statement=("nearly orthogonal 2-D example: D and R closed forms; exp-loss L_DA unbounded below along "
                    "t(eps,-1) for every eps < 1 and lam; a DA stationary point (local min) only for large lam"),
         tag="[T, D]",

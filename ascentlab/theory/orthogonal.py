@@ -35,10 +35,11 @@ from .._lambertw import lambertw
 from .._objectives import _hessian
 from .._problems import Problem
 from .._solve import LOCAL_MINIMUM, MINIMUM, UNBOUNDED, References
+from .._unlearn import unlearn
+from .._validate import float_dtype
+from ._check import INV_E, KINDS, gradient_rounding, machine_eps, make_check, solve_checked, solve_kinds, w_rounding
 from ._registry import Result, gather, part
 from ._sampling import int_uniform, log_uniform, strata, uniform
-from ._check import INV_E, machine_eps, KINDS, gradient_rounding, make_check, solve_checked, solve_kinds, w_rounding
-from .._unlearn import unlearn
 
 __all__ = [
     "Fractions",
@@ -94,7 +95,7 @@ def coordinate_problem(r_j, f_j, n_r, n_f, lam, loss: str = "exp") -> Problem:
     $|\mathcal R|$ (`n_r`) and $|\mathcal F|$ (`n_f`). All arguments are
     traceable (vmap over them works); all labels are $+1$.
     """
-    dtype = jnp.result_type(jnp.asarray(r_j, float).dtype, jnp.asarray(lam, float).dtype)
+    dtype = float_dtype(r_j, f_j, n_r, n_f, lam)
     X = jnp.array([[1.0], [0.0], [1.0], [0.0]], dtype)
     weights = jnp.stack([jnp.asarray(v, dtype) for v in (r_j, n_r - r_j, f_j, n_f - f_j)])
     forget = jnp.array([False, False, True, True])
@@ -433,7 +434,7 @@ def corollary1(r_j, n_r, lam):
     Returns $(\Delta_{\mathcal R,\mathcal D},\Delta_{\mathcal R,DA})$.
     Proof: proofs/corollary1.py.
     """
-    return jnp.zeros_like(jnp.asarray(lam, float)), lambertw(r_j / (lam * n_r))
+    return jnp.zeros_like(jnp.asarray(lam, float_dtype(lam))), lambertw(r_j / (lam * n_r))
 
 
 def check_corollary1(r_j, n_r, n_f, lam, eta, *, steps: int = 50):
@@ -559,6 +560,7 @@ RESULTS = (
     Result(
         id="lemma2",
         order=1,
+        stream=1,
         statement="w^D, w^R, w^DA are Lambert-W closed forms per coordinate",
         tag="[T+PN]",
         verdict="holds",
@@ -569,6 +571,7 @@ RESULTS = (
     Result(
         id="lemma3",
         order=2,
+        stream=2,
         statement="(w^DA - w^D)(w^D - w^R) >= 0 exactly for |F|^2/(|R|(|F|+|D|)) <= alpha <= |F|/|R|",
         tag="[T, range D]",
         verdict="holds",
@@ -579,6 +582,7 @@ RESULTS = (
     Result(
         id="first_step",
         order=3,
+        stream=3,
         statement="the first DA step moves away from the oracle iff alpha is in Lemma 3's range",
         tag="[D]",
         verdict="holds",
@@ -590,6 +594,7 @@ RESULTS = (
     Result(
         id="cases",
         order=4,
+        stream=4,
         statement="Case 1/2/3 of z = (a-b)/lam; Case 2: W0 is a local (not global) min, W_-1 the local max",
         tag="[T, corrected D]",
         verdict="corrected: W0 is the minimum and W_-1 the maximum (the paper says the opposite)",
@@ -602,6 +607,7 @@ RESULTS = (
     Result(
         id="lemma4",
         order=5,
+        stream=5,
         statement="|w^D - w^R| <= |ln((1+alpha)|R|/|D|)|",
         tag="[T, proof completed D]",
         verdict="corrected: the proof's '<= ln(alpha)' steps are typos; the stated bound holds",
@@ -613,6 +619,7 @@ RESULTS = (
     Result(
         id="lemma5",
         order=6,
+        stream=6,
         statement="alpha >= |F|/|R| implies |w^R - w^DA| >= W0(|R_j|/(lam|R|)); Case 2 slack -w^DA, Case 3 diverges",
         tag="[T, corrected D]",
         verdict="corrected: w^DA -> -inf only in Case 3; finite in Case 2, bound holds (tight at alpha = |F|/|R|)",
@@ -625,6 +632,7 @@ RESULTS = (
     Result(
         id="corollary1",
         order=7,
+        stream=7,
         statement=("alpha = |F|/|R|: Delta_RD = 0, Delta_RDA = W0(|R_j|/(lam|R|)) -> inf as lam -> 0; DA = weight "
                    "decay"),
         tag="[T, closed forms D]",

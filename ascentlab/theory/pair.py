@@ -35,9 +35,10 @@ import numpy as np
 from .._lambertw import lambertw
 from .._problems import Problem
 from .._solve import UNBOUNDED, solve_references
+from .._validate import float_dtype
+from ._check import machine_eps, make_check, solve_checked, solve_kinds, w_rounding
 from ._registry import Result, gather, part
 from ._sampling import int_uniform, log_uniform, strata, uniform
-from ._check import machine_eps, make_check, solve_checked, solve_kinds, w_rounding
 
 __all__ = [
     "pair_problem",
@@ -65,7 +66,7 @@ __all__ = [
 
 def pair_problem(r_ij, alpha, r_rest, f_rest, eps, lam, loss: str = "exp") -> Problem:
     r"""The correlated pair inside a larger data set, as a 2-D weighted problem (traceable)."""
-    dtype = jnp.result_type(jnp.asarray(eps, float).dtype, jnp.asarray(lam, float).dtype)
+    dtype = float_dtype(eps, lam)
     eps = jnp.asarray(eps, dtype)
     one, zero = jnp.ones((), dtype), jnp.zeros((), dtype)
     X = jnp.stack([jnp.stack([one, eps]), jnp.stack([zero, zero]), jnp.stack([eps, one]), jnp.stack([zero, zero])])
@@ -441,6 +442,7 @@ RESULTS = (
     Result(
         id="lemma6",
         order=9,
+        stream=9,
         statement="x^R = W0(p(1+eps^2)), y^R = 2 eps/(1+eps^2) x^R",
         tag="[T, R]",
         verdict="holds",
@@ -451,6 +453,7 @@ RESULTS = (
     Result(
         id="lemma7",
         order=10,
+        stream=10,
         statement="Lambert-W ranges for x^D, y^D when alpha <= 1",
         tag="[T, R]",
         verdict="holds",
@@ -461,6 +464,7 @@ RESULTS = (
     Result(
         id="lemma8",
         order=11,
+        stream=11,
         statement=("x^DA <= W0(p(1+eps^2) - 2q eps), y^DA <= W0(2p eps - q(1+eps^2)); no DA stationary point where "
                    "an argument < -1/e"),
         tag="[T, R]",
@@ -472,6 +476,7 @@ RESULTS = (
     Result(
         id="lemma9",
         order=12,
+        stream=12,
         statement="alpha >= alpha_D>DA implies x^D >= x^DA and y^D >= y^DA",
         tag="[T exact]",
         verdict="holds",
@@ -482,6 +487,7 @@ RESULTS = (
     Result(
         id="lemma10",
         order=13,
+        stream=13,
         statement="alpha <= alpha_R>D (derived sufficient) implies x^R >= x^D and y^R >= y^D; exact crossing",
         tag="[T, thresholds D]",
         verdict="ambiguous: printed thresholds unavailable; derived sufficient ones checked against exact crossings",
@@ -494,6 +500,7 @@ RESULTS = (
     Result(
         id="lemma12",
         order=14,
+        stream=14,
         statement="alpha <= 1: Gauss-Seidel converges to a D-solution with y <= x",
         tag="[T, R]",
         verdict="corrected: for k >= 1 x_k decreases and y_k increases (the reconstruction swaps them)",

@@ -76,6 +76,7 @@ RESULTS = (
     Result(
         id="toy",
         order=16,
+        stream=16,
         statement=("Sec. 5.2 toy: C1-C5 (DA lands in a basin that finetuning cannot leave) for lam in [1e-5, "
                    "0.07698]; C2 fails above, C5 above 0.14965"),
         tag="[T, reading D]",
