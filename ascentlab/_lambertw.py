@@ -90,8 +90,10 @@ def _lambertw_value(z, k):
     dtype = z.dtype
     hi = np.asarray(_INV_E_HI, dtype)
     lo = np.asarray((_INV_E_HI - float(hi)) + _INV_E_LO, dtype)
-    # z + 1/e: the first sum is exact near the branch point (Sterbenz).
-    shifted = (z + hi) + lo
+    # z + 1/e: the first sum is exact near the branch point (Sterbenz). The barrier keeps XLA's algebraic
+    # simplifier from reassociating (z + hi) + lo into z + (hi + lo) = z + hi under jit, which would drop
+    # lo and cost up to 1e-9 relative accuracy within 1e-15 of the branch point.
+    shifted = jax.lax.optimization_barrier(z + hi) + lo
     # Float inputs that round to -1/e (the float nearest -1/e lies just below
     # it) are treated as the branch point itself rather than as outside.
     at_branch = (shifted < 0) & (shifted >= -4 * jnp.finfo(dtype).eps * hi)
