@@ -26,7 +26,7 @@ _SWEEPS = 10
 
 
 def _rotate(A, V, p, q):
-    r"""One Jacobi rotation zeroing $A_{pq}$ (`p`, `q` static): $A\leftarrow J^\top AJ$, $V\leftarrow VJ$."""
+    r"""One Jacobi rotation zeroing $A_{pq}$ ($p<q$, traced indices): $A\leftarrow J^\top AJ$, $V\leftarrow VJ$."""
     apq = A[p, q]
     theta = (A[q, q] - A[p, p]) / (2 * jnp.where(apq == 0, 1.0, apq))
     t = jnp.where(theta >= 0, 1.0, -1.0) / (jnp.abs(theta) + jnp.hypot(1.0, theta))
@@ -44,13 +44,15 @@ def _rotate(A, V, p, q):
 
 def _jacobi_eigh(H):
     d = H.shape[-1]
-    pairs = [(p, q) for p in range(d - 1) for q in range(p + 1, d)]
+    if d == 1:  # already diagonal
+        return jnp.diagonal(H), jnp.ones_like(H)
+    pairs = jnp.array([(p, q) for p in range(d - 1) for q in range(p + 1, d)], dtype=jnp.int32).reshape(-1, 2)
+
+    def rotation(k, carry):  # the k-th pair of the cyclic order; a loop, not unrolled: compiles in O(1)
+        return _rotate(*carry, pairs[k, 0], pairs[k, 1])
 
     def sweep(_, carry):
-        A, V = carry
-        for p, q in pairs:
-            A, V = _rotate(A, V, p, q)
-        return A, V
+        return jax.lax.fori_loop(0, pairs.shape[0], rotation, carry)
 
     A, V = jax.lax.fori_loop(0, _SWEEPS, sweep, (H, jnp.eye(d, dtype=H.dtype)))
     return jnp.diagonal(A), V

@@ -16,6 +16,7 @@ References: "Ascent Fails to Forget" (arXiv 2509.26427), Eq. (1),
 Assumptions 1-2 (Sec. 5.1.1), Sec. 5.1.2.
 """
 
+import functools
 from typing import NamedTuple, Optional
 
 import jax
@@ -305,6 +306,30 @@ def _ranks(scores):
     return jnp.zeros(scores.shape[0], jnp.int32).at[order].set(jnp.arange(scores.shape[0], dtype=jnp.int32))
 
 
+@functools.partial(jax.jit, static_argnames=("n", "d", "n_test", "forget", "dtype"))
+def _gaussian_arrays(key, rho, forget_fraction, teacher_norm, *, n, d, n_test, forget, dtype):
+    """The arrays of `gaussian_problem` in one compiled program (eagerly, each op would compile on its own)."""
+    key_teacher, key_train, key_test, key_labels, key_test_labels, key_forget = jax.random.split(key, 6)
+    g = jax.random.normal(key_teacher, (d,), dtype)
+    teacher = teacher_norm * g / jnp.linalg.norm(g)
+    X = _equicorrelated(key_train, n, d, rho, dtype)
+    y = _teacher_labels(key_labels, X, teacher)
+    X_test = _equicorrelated(key_test, n_test, d, rho, dtype)
+    y_test = _teacher_labels(key_test_labels, X_test, teacher)
+
+    k = jnp.round(forget_fraction * n)
+    if forget == "random":
+        scores = jax.random.uniform(key_forget, (n,), dtype)
+    else:
+        centred = X - X.mean(axis=0, keepdims=True)
+        _, vecs = jnp.linalg.eigh(centred.T @ centred)
+        top = vecs[:, -1]
+        top = jnp.where(top.sum() < 0, -top, top)
+        scores = centred @ top
+    mask = _ranks(scores).astype(dtype) < k
+    return X, y, mask, X_test, y_test
+
+
 def gaussian_problem(
     key,
     n: int,
@@ -366,23 +391,7 @@ def gaussian_problem(
     v.check_choice(where, "loss", loss, v.LOSSES)
 
     dtype = v.float_dtype(rho, forget_fraction, lam, teacher_norm)
-    key_teacher, key_train, key_test, key_labels, key_test_labels, key_forget = jax.random.split(key, 6)
-    g = jax.random.normal(key_teacher, (d,), dtype)
-    teacher = teacher_norm * g / jnp.linalg.norm(g)
-    X = _equicorrelated(key_train, n, d, rho, dtype)
-    y = _teacher_labels(key_labels, X, teacher)
-    X_test = _equicorrelated(key_test, n_test, d, rho, dtype)
-    y_test = _teacher_labels(key_test_labels, X_test, teacher)
-
-    k = jnp.round(forget_fraction * n)
-    if forget == "random":
-        scores = jax.random.uniform(key_forget, (n,), dtype)
-    else:
-        centred = X - X.mean(axis=0, keepdims=True)
-        _, vecs = jnp.linalg.eigh(centred.T @ centred)
-        top = vecs[:, -1]
-        top = jnp.where(top.sum() < 0, -top, top)
-        scores = centred @ top
-    mask = _ranks(scores).astype(dtype) < k
+    X, y, mask, X_test, y_test = _gaussian_arrays(key, rho, forget_fraction, teacher_norm, n=n, d=d, n_test=n_test,
+                                                  forget=forget, dtype=dtype)
     problem = Problem(X, y, mask, jnp.asarray(lam, dtype), loss, None, X_test, y_test)
     return check_problem(where, problem)

@@ -8,6 +8,7 @@ and leaves no partial file behind.
 """
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -209,5 +210,16 @@ def _main(argv) -> int:
         return 130
 
 
+def console() -> None:
+    """The `ascentlab` command: `main`, then exit. After Ctrl-C the process ends at once (status 130):
+    tearing the interpreter down while XLA's threads are mid-computation can crash it on the way out."""
+    code = main()
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

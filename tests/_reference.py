@@ -2,6 +2,17 @@
 
 import numpy as np
 import scipy.optimize
+from scipy.special import lambertw as _sp_lambertw
+
+
+def W0(z):
+    """The principal branch of Lambert W (scipy), real part."""
+    return _sp_lambertw(z, 0).real
+
+
+def Wm1(z):
+    """The lower branch W_{-1} of Lambert W (scipy), real part."""
+    return _sp_lambertw(z, -1).real
 
 
 def numpy_alternating_map(w, a, b, lam, eta, order):

@@ -1,6 +1,9 @@
-"""Test harness: float64 everywhere, strict promotion (the library never writes jax.config)."""
+"""Test harness: float64 everywhere, strict promotion (the library never writes jax.config), and the
+session-wide results that several test files check (computed once per test session, on first use)."""
 
 import itertools
+import os
+import tempfile
 
 import jax
 import pytest
@@ -8,6 +11,69 @@ import pytest
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
 jax.config.update("jax_numpy_dtype_promotion", "strict")
+# Compiling dominates the suite's time. A persistent compilation cache shared by the pytest-xdist workers
+# (and by later runs on the same machine) compiles each identical computation once; the compiled code is
+# the same either way. ASCENTLAB_TEST_JAX_CACHE=off disables it (to time cold compiles).
+if os.environ.get("ASCENTLAB_TEST_JAX_CACHE", "on") != "off":
+    jax.config.update("jax_compilation_cache_dir", os.path.join(tempfile.gettempdir(), f"ascentlab-jax-cache-{os.getuid()}"))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)  # the costly ones, not every eager op
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+from ascentlab import figures as _figures  # noqa: E402  (after the config: the figure modules import JAX code)
+from ascentlab import toy as _toy  # noqa: E402
+
+# The real functions, bound before any test monkeypatches the modules (tests/test_notebooks.py serves the
+# notebooks' calls from the caches below; a cache must never call its own patched stand-in).
+_FIGURE_DATA = _figures.figure_data
+_CHECK_CLAIMS = _toy.check_claims
+
+
+class _Lazy:
+    """A dict computed on demand, one key at a time: `cache[key]` is `compute(key)`, computed once.
+
+    With `shared` (a folder all pytest-xdist workers of this run see) the value is computed by the first
+    worker that asks, under a file lock, pickled there, and loaded by the others: once per run.
+    """
+
+    def __init__(self, compute, shared=None, tag=""):
+        self._compute = compute
+        self._values = {}
+        self._shared = shared
+        self._tag = tag
+
+    def __getitem__(self, key):
+        if key not in self._values:
+            self._values[key] = self._compute(key) if self._shared is None else self._load_or_compute(key)
+        return self._values[key]
+
+    def _load_or_compute(self, key):
+        import fcntl
+        import pickle
+
+        path = self._shared / f"{self._tag}-{key}.pickle"
+        with open(self._shared / f"{self._tag}-{key}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker waits here while this one computes
+            if path.exists():
+                return pickle.loads(path.read_bytes())
+            value = self._compute(key)
+            path.write_bytes(pickle.dumps(value))
+            return value
+
+    def __contains__(self, key):
+        return key in self._values
+
+
+def _shared_folder(tmp_path_factory, worker_id):
+    """A folder every pytest-xdist worker of this run shares (None without xdist: nothing to share)."""
+    if worker_id in (None, "master"):
+        return None
+    return tmp_path_factory.getbasetemp().parent
+
+
+@pytest.fixture(scope="session")
+def worker_id(request):
+    """The pytest-xdist worker name ("gw0", ...), or "master" when the run is not distributed."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "master")
 
 
 @pytest.fixture
@@ -16,3 +82,22 @@ def getkey():
     counter = itertools.count()
     base = jax.random.key(0)
     return lambda: jax.random.fold_in(base, next(counter))
+
+
+@pytest.fixture(scope="session")
+def figure_data_cache(tmp_path_factory, worker_id):
+    """`figure_data_cache[name]` is `ascentlab.figures.figure_data(name, fast=True)`, computed once per session.
+
+    Shared by tests/test_figures.py (which writes and checks every figure from it) and
+    tests/test_notebooks.py (the lectures' `figures.figure_data(name, FAST)` calls are served from it).
+    Treat the values as read-only.
+    """
+    return _Lazy(lambda name: _FIGURE_DATA(name, True), _shared_folder(tmp_path_factory, worker_id), "figure")
+
+
+@pytest.fixture(scope="session")
+def toy_claims(tmp_path_factory, worker_id):
+    """`toy_claims[reading]` is `ascentlab.toy.check_claims(reading)` (the claims and every minimum found at the
+    reading's own lambda), computed once per session: tests/test_theory.py and lecture 04 read it."""
+    return _Lazy(_CHECK_CLAIMS, _shared_folder(tmp_path_factory, worker_id), "toy")
+

@@ -1,5 +1,10 @@
 """Every figure in fast mode: files written, images not blank, and the JSON
-data checked against independent theory (numpy/scipy transcriptions)."""
+data checked against independent theory (numpy/scipy transcriptions).
+
+The data come from the session cache `figure_data_cache` (tests/conftest.py:
+`figure_data(name, fast=True)`, computed once and shared with the lectures'
+test); `make_figure(..., data=...)` draws and writes them, and every check
+reads the JSON it wrote."""
 
 import json
 
@@ -7,13 +12,10 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 import scipy.optimize
-from scipy.special import lambertw as sp_lambertw
 
 from ascentlab.cli import main
 from ascentlab.figures import FIGURES, make_figure
-from tests._reference import numpy_far_fixed_point, numpy_long_run
-
-W0 = lambda z: sp_lambertw(z, 0).real
+from tests._reference import W0, numpy_far_fixed_point, numpy_long_run
 
 
 def _strict(text):
@@ -23,11 +25,11 @@ def _strict(text):
 
 
 @pytest.fixture(scope="module")
-def figs(tmp_path_factory):
+def figs(tmp_path_factory, figure_data_cache):
     out = tmp_path_factory.mktemp("figs")
     data = {}
     for name in FIGURES:
-        res = make_figure(name, out, fast=True, style="paper")
+        res = make_figure(name, out, fast=True, style="paper", data=figure_data_cache[name])
         with open(res["json"]) as fh:
             data[name] = _strict(fh.read())
         data[name]["_paths"] = res
@@ -107,6 +109,42 @@ def test_trajectories_end_where_theory_says(figs):
     assert blocks["diverged_at"]["ga"] > 0  # exp-loss GA is unbounded; reported, and masked (null) after
     t = blocks["diverged_at"]["ga"]
     assert blocks["dist_oracle"]["ga"][t] is None and blocks["dist_oracle"]["ga"][t - 1] is not None
+
+
+def test_trajectories_figure_states_its_parameters_and_marks_divergence(figure_data_cache):
+    """The drawn figure says eta, T and each panel's lambda, has an L_DA colour bar per landscape, marks
+    where GA diverged (legend entry and a vertical line at that step), and draws the landscape from the
+    data (the L_DA values on the grid are the objective evaluated independently in numpy)."""
+    import matplotlib.pyplot as plt
+
+    from ascentlab.figures import draw
+
+    data = figure_data_cache["trajectories"]
+    fig = draw("trajectories", data, style="paper")
+    try:
+        texts = [fig._suptitle.get_text()] + [ax.get_title() for ax in fig.axes]
+        eta, steps = data["params"]["eta"], data["params"]["steps"]
+        assert rf"$\eta={eta:g}$" in texts[0] and f"$T={steps}$" in texts[0]
+        for name in ("orthogonal_blocks", "correlated_pair"):
+            lam = data["params"][name]["lam"]
+            assert sum(rf"$\lambda={lam:g}$" in t and name.replace("_", " ") in t for t in texts) == 2
+        colorbars = [ax for ax in fig.axes if ax.get_ylabel() == r"$L_{DA}(w)$"]
+        assert len(colorbars) == 2 and len(fig.axes) == 6
+        k = int(data["arrays"]["orthogonal_blocks"]["diverged_at"]["ga"])
+        assert k > 0
+        labels = [h.get_label() for ax in fig.axes for h in ax.get_legend_handles_labels()[0]]
+        assert f"GA diverged at step {k}" in labels
+        vlines = [ln for ax in fig.axes for ln in ax.get_lines() if list(ln.get_xdata()) == [k, k]]
+        assert vlines
+    finally:
+        plt.close(fig)
+    # the landscape is L_DA on the grid: exp loss, mean over retain minus mean over forget, plus the ridge
+    land = data["arrays"]["orthogonal_blocks"]["landscape"]
+    w1, w2 = float(land["w1"][3]), float(land["w2"][5])
+    a, b, lam = np.array([0.5, 0.5]), np.array([0.4, 0.6]), 0.5  # |R_j|/|R|, |F_j|/|F| of ([50, 50], [8, 12])
+    w = np.array([w1, w2])
+    expected = np.sum((a - b) * np.exp(-w)) + lam / 2 * w @ w
+    assert abs(land["L_DA"][5][3] - expected) <= 1e-12 * max(1.0, abs(expected))
 
 
 def test_phase_alpha_lambda_matches_lemma3_and_cases(figs):

@@ -1,12 +1,20 @@
-"""Every lecture notebook (jupytext percent source) parses as a notebook and runs at reduced size."""
+"""Every lecture notebook (jupytext percent source) parses as a notebook and runs at reduced size.
 
-import os
-import subprocess
-import sys
+The code cells run in this process (a fresh namespace per notebook, ASCENTLAB_FAST=1, matplotlib's Agg
+backend, rcParams restored and figures closed afterwards), so the JAX functions compiled by the other tests
+are reused. The lectures' `figures.figure_data(name, FAST)` calls are served from the session cache
+`figure_data_cache` and `toy.check_claims(reading)` from `toy_claims` (tests/conftest.py): the same
+calls, computed once per session, that tests/test_figures.py and tests/test_theory.py check.
+"""
+
+import copy
 from pathlib import Path
 
 import jupytext
+import matplotlib
 import pytest
+
+from ascentlab import figures, toy
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]_*.py"))
 
@@ -15,15 +23,43 @@ def test_the_six_lectures_exist():
     assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06"]
 
 
+@pytest.fixture
+def lecture_env(monkeypatch, tmp_path, figure_data_cache, toy_claims):
+    """The environment a lecture runs in at reduced size, in this process."""
+    monkeypatch.setenv("ASCENTLAB_FAST", "1")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.chdir(tmp_path)
+
+    def figure_data(name, fast=False):
+        assert fast is True, f"figure {name!r} asked for at full size (FAST should be on)"
+        return copy.deepcopy(figure_data_cache[name])
+
+    def check_claims(reading="tanh", *, lam=None):
+        if lam is not None:
+            return real_check_claims(reading, lam=lam)
+        return copy.deepcopy(toy_claims[reading])
+
+    real_check_claims = toy.check_claims
+    monkeypatch.setattr(figures, "figure_data", figure_data)
+    monkeypatch.setattr(toy, "check_claims", check_claims)
+    matplotlib.use("Agg")
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs(path, tmp_path):
+def test_notebook_runs(path, lecture_env):
     nb = jupytext.read(path)
     kinds = [c.cell_type for c in nb.cells]
     assert kinds[0] == "markdown" and "code" in kinds
     # the first code cell sets float64 and the key (house style)
     first_code = next(c.source for c in nb.cells if c.cell_type == "code")
     assert 'jax_enable_x64", True' in first_code and "jax.random.key(0)" in first_code
-    env = {**os.environ, "ASCENTLAB_FAST": "1", "MPLBACKEND": "Agg"}
-    proc = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    import matplotlib.pyplot as plt
+
+    namespace = {"__name__": "__main__", "__file__": str(path)}
+    with matplotlib.rc_context():  # the lectures' plt.style.use must not leak into other tests
+        try:
+            for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+                exec(compile(cell.source, f"{path.name} [code cell {i}]", "exec"), namespace)
+        finally:
+            plt.close("all")
+    assert namespace["FAST"] is True  # the lecture saw ASCENTLAB_FAST=1

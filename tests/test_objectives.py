@@ -40,21 +40,41 @@ def problems(key):
     return out + [weighted]
 
 
+@pytest.fixture(scope="module")
+def cases():
+    """The six problems, each with a random w: the draws `getkey` gives a test (its keys 0, 1, 2, ...)."""
+    base = jax.random.key(0)
+    ps = problems(jax.random.fold_in(base, 0))
+    return [(p, jax.random.normal(jax.random.fold_in(base, i + 1), (p.X.shape[1],), jnp.float64))
+            for i, p in enumerate(ps)]
+
+
+@pytest.fixture(scope="module")
+def autodiff(cases):
+    """jax.grad and jax.hessian of the objective value, every kind, one compiled function per problem
+    (eager autodiff compiles every primitive of the Hessian's forward-over-reverse pass one by one)."""
+    def derivatives(p, w):
+        out = {}
+        for kind in al._objectives.OBJECTIVES:
+            f = lambda w, kind=kind: al.objective(p, w, kind)
+            out[kind] = (jax.grad(f)(w), jax.hessian(f)(w))
+        return out
+    return [jax.jit(derivatives)(p, w) for p, w in cases]
+
+
 @pytest.mark.parametrize("kind", al._objectives.OBJECTIVES)
-def test_value_matches_numpy_transcription(getkey, kind):
-    for p in problems(getkey()):
-        w = jax.random.normal(getkey(), (p.X.shape[1],), jnp.float64)
+def test_value_matches_numpy_transcription(cases, kind):
+    for p, w in cases:
         ref = numpy_objective(p.X, p.y, p.forget, float(p.lam), p.loss, w, kind, p.weights)
         np.testing.assert_allclose(al.objective(p, w, kind), ref, rtol=1e-13)
 
 
 @pytest.mark.parametrize("kind", al._objectives.OBJECTIVES)
-def test_gradient_and_hessian_match_autodiff(getkey, kind):
-    for p in problems(getkey()):
-        w = jax.random.normal(getkey(), (p.X.shape[1],), jnp.float64)
-        f = lambda w: al.objective(p, w, kind)
-        np.testing.assert_allclose(al.gradient(p, w, kind), jax.grad(f)(w), rtol=1e-12, atol=1e-15)
-        np.testing.assert_allclose(al.hessian(p, w, kind), jax.hessian(f)(w), rtol=1e-12, atol=1e-15)
+def test_gradient_and_hessian_match_autodiff(cases, autodiff, kind):
+    for (p, w), auto in zip(cases, autodiff):
+        grad, hess = auto[kind]
+        np.testing.assert_allclose(al.gradient(p, w, kind), grad, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(al.hessian(p, w, kind), hess, rtol=1e-12, atol=1e-15)
 
 
 def test_gradient_matches_finite_differences(getkey):

@@ -43,8 +43,10 @@ CONTRACTS = [(name, c) for name in MODULES for c in importlib.import_module(f"pr
 
 def test_every_proof_with_a_closed_form_is_in_the_contract():
     with_forms = {name for name, _ in CONTRACTS}
-    # lemma12, app_j and logistic_ext are compared with solve() in test_theory.py
-    assert with_forms == set(MODULES) - {"lemma12", "app_j", "logistic_ext"}
+    # a derivation without closed forms says, next to it, where its result is compared with the code instead
+    excused = {name for name in MODULES if getattr(importlib.import_module(f"proofs.{name}"), "NO_CLOSED_FORMS", "")}
+    assert with_forms == set(MODULES) - excused
+    assert not with_forms & excused
 
 
 @pytest.mark.parametrize("name,contract", CONTRACTS, ids=[f"{n}:{c.name}" for n, c in CONTRACTS])

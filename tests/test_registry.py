@@ -177,13 +177,13 @@ def _check_dtypes(rid):
     return out
 
 
-@pytest.mark.parametrize("rid", ["lemma4", "lemma6", "app_d3"])
+@pytest.mark.parametrize("rid", ["lemma4"])  # one row here; every other row in the slow run
 def test_checks_follow_the_dtype_of_their_inputs(rid):
     """float32 instances give float32 checks although x64 is on here (no silent promotion to float64)."""
     assert _check_dtypes(rid) == {jnp.dtype(jnp.float32)}
 
 
 @pytest.mark.slow  # every row compiled in float32: about a minute
-@pytest.mark.parametrize("rid", [r for r in theory.RESULTS if r not in ("lemma4", "lemma6", "app_d3", "toy")])
+@pytest.mark.parametrize("rid", [r for r in theory.RESULTS if r not in ("lemma4", "toy")])
 def test_every_check_follows_the_dtype_of_its_inputs(rid):
     assert _check_dtypes(rid) == {jnp.dtype(jnp.float32)}

@@ -33,8 +33,9 @@ CASES = [  # (retain, forget, lam): Cases 1 and 2 on every coordinate
     ([50, 50], [8, 12], 0.5),
     ([50, 50], [5, 15], 1.0),
     ([100, 40, 7], [3, 20, 1], 2.0),
-    ([1000], [250], 2.0),
-    ([10, 10, 10, 10], [1, 2, 3, 0], 1.0),
+    # more coordinates and sizes of the same closed forms: the slow run (each shape compiles anew)
+    pytest.param([1000], [250], 2.0, marks=pytest.mark.slow),
+    pytest.param([10, 10, 10, 10], [1, 2, 3, 0], 1.0, marks=pytest.mark.slow),
 ]
 
 
@@ -107,8 +108,11 @@ def numpy_objective_grad(X, y, forget, lam, kind):
     return fg
 
 
-@pytest.mark.parametrize("forget", ["random", "correlated"])
-@pytest.mark.parametrize("kind", ["original", "oracle", "da"])
+@pytest.mark.parametrize("forget,kind", [  # every kind and both forget sets; the other pairings in the slow run
+    ("random", "original"), ("random", "oracle"), ("correlated", "da"),
+    pytest.param("correlated", "original", marks=pytest.mark.slow),
+    pytest.param("correlated", "oracle", marks=pytest.mark.slow),
+    pytest.param("random", "da", marks=pytest.mark.slow)])
 def test_gaussian_problem_matches_scipy(getkey, forget, kind):
     p = al.gaussian_problem(getkey(), 300, 5, 0.5, 0.1, 0.05, forget=forget)
     sol = al.solve(p, kind)
@@ -148,7 +152,9 @@ def test_implicit_derivative_lam_matches_closed_form_and_fd():
     np.testing.assert_allclose(jax.jacrev(f)(lam), exact, rtol=1e-10)
 
 
-@pytest.mark.parametrize("kind,loss", [("original", "exp"), ("oracle", "exp"), ("original", "logistic"), ("da", "logistic")])
+@pytest.mark.parametrize("kind,loss", [("original", "exp"), ("da", "logistic"),  # both losses; the rest slow
+                                       pytest.param("oracle", "exp", marks=pytest.mark.slow),
+                                       pytest.param("original", "logistic", marks=pytest.mark.slow)])
 def test_implicit_derivative_eps_matches_finite_differences(kind, loss):
     # (exp-loss DA on the pair alone is unbounded: see test_derivative_of_unbounded_is_nan)
     f = lambda eps: al.solve(al.correlated_pair(40, 10, eps, 0.3, loss=loss), kind).w

@@ -21,6 +21,25 @@ DESCRIPTION = ("**Fig. 4**: the α window in which DA is detrimental against ε 
                "region shaded (|R| = 1000, \\|R_ij\\| = 100, λ = 1; the paper's values are unknown)")
 
 
+N_RETAIN, R_IJ, LAM = 1000.0, 100.0, 1.0
+
+
+@jax.jit
+def _exact_crossings(n_f, eps):
+    """Lemma 10's exact crossings at every eps (compiled once for all panels: |F| is an argument)."""
+    return jax.vmap(lambda ep: th.lemma10_crossing(R_IJ, N_RETAIN, n_f, ep, LAM))(eps)
+
+
+@jax.jit
+def _detrimental(n_f, alpha, eps):
+    """Whether DA is detrimental (exact solves) at every (alpha, eps) pair, |F| = n_f fixed."""
+    def one(a, ep):
+        prob = th.pair_problem(R_IJ, a, N_RETAIN - R_IJ, n_f - a * R_IJ, ep, LAM)
+        return th.pair_detrimental(prob, ep)[0]
+
+    return jax.vmap(one)(alpha, eps)
+
+
 def data(fast: bool) -> dict:
     r"""Fig. 4: the $\alpha$ window in which DA is detrimental, against $\epsilon$.
 
@@ -29,7 +48,7 @@ def data(fast: bool) -> dict:
     and $|\mathcal F|/|\mathcal R|\in\{0.1,0.25,0.5\}$ (one panel each);
     $|\mathcal F_{ij}|=\alpha|\mathcal R_{ij}|$ with $|\mathcal F|$ fixed.
     """
-    n_r, r_ij, lam = 1000.0, 100.0, 1.0
+    n_r, r_ij, lam = N_RETAIN, R_IJ, LAM
     fractions = (0.1, 0.25, 0.5)
     eps = np.linspace(0.02, 0.98, 21 if fast else 97)
     n_alpha = 21 if fast else 81
@@ -42,14 +61,9 @@ def data(fast: bool) -> dict:
         e = jnp.asarray(eps)
         d_da = th.lemma9_threshold(n_r, n_f, e)
         ax_, ay_ = th.lemma10_thresholds(b, p, e)
-        crossing = jax.jit(jax.vmap(lambda ep: th.lemma10_crossing(r_ij, n_r, n_f, ep, lam)))(e)
-
-        def detrimental(alpha, ep):
-            prob = th.pair_problem(r_ij, alpha, n_r - r_ij, n_f - alpha * r_ij, ep, lam)
-            return th.pair_detrimental(prob, ep)[0]
-
+        crossing = _exact_crossings(n_f, e)
         A, E = np.meshgrid(alphas, eps, indexing="ij")
-        region = jax.jit(jax.vmap(detrimental))(jnp.asarray(A.ravel()), jnp.asarray(E.ravel())).reshape(A.shape)
+        region = _detrimental(n_f, jnp.asarray(A.ravel()), jnp.asarray(E.ravel())).reshape(A.shape)
         panels.append(to_numpy({
             "forget_fraction": frac, "alpha_grid": alphas, "alpha_D_gt_DA": d_da,
             "alpha_R_gt_D_derived": jnp.minimum(ax_, ay_), "alpha_R_gt_D_exact": crossing.min(axis=1),
