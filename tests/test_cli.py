@@ -123,12 +123,19 @@ def test_ctrl_c_during_a_figure_exits_130_and_leaves_nothing(tmp_path):
     import time
 
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    proc = subprocess.Popen([sys.executable, "-m", "ascentlab", "figure", "phase", "--out", str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    seen, deadline = "", time.time() + 60
-    while not seen.endswith("phase ...") and time.time() < deadline:  # printed without a newline
-        seen += proc.stdout.read(1)
-    time.sleep(1.0)  # inside the computation (the full-size phase diagram takes ~10 s)
+    # SIGINT at its default disposition in the child (a pytest-xdist worker may ignore it, and a child
+    # that inherits "ignored" never sees Ctrl-C); all nine full-size figures: long enough to interrupt
+    proc = subprocess.Popen([sys.executable, "-m", "ascentlab", "figures", "--out", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    seen, deadline = "", time.time() + 120
+    while not seen.endswith("fig4 ...") and time.time() < deadline:  # printed without a newline
+        char = proc.stdout.read(1)
+        if not char:
+            break
+        seen += char
+    assert seen.endswith("fig4 ..."), seen
+    time.sleep(1.0)  # inside the computation of the first figure (several seconds at full size)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err[-2000:]
