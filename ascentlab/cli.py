@@ -9,6 +9,7 @@ and leaves no partial file behind.
 
 import argparse
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -213,6 +214,8 @@ def _main(argv) -> int:
 def console() -> None:
     """The `ascentlab` command: `main`, then exit. After Ctrl-C the process ends at once (status 130):
     tearing the interpreter down while XLA's threads are mid-computation can crash it on the way out."""
+    # Ctrl-C interrupts even when the shell or a parent process started us with SIGINT ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     code = main()
     if code == 130:
         sys.stdout.flush()

@@ -123,11 +123,10 @@ def test_ctrl_c_during_a_figure_exits_130_and_leaves_nothing(tmp_path):
     import time
 
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    # SIGINT at its default disposition in the child (a pytest-xdist worker may ignore it, and a child
-    # that inherits "ignored" never sees Ctrl-C); all nine full-size figures: long enough to interrupt
+    # all nine full-size figures: long enough to interrupt. The command restores Ctrl-C itself, so this
+    # works even though a pytest-xdist worker (our parent) may run with SIGINT ignored
     proc = subprocess.Popen([sys.executable, "-m", "ascentlab", "figures", "--out", str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     seen, deadline = "", time.time() + 120
     while not seen.endswith("fig4 ...") and time.time() < deadline:  # printed without a newline
         char = proc.stdout.read(1)
