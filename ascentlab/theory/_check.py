@@ -29,7 +29,6 @@ from .._linalg import sym_min_eigenvalue
 from .._objectives import _hessian, _loss_and_derivatives, coefficients, margins
 from .._solve import solve
 
-EPS = float(jnp.finfo(jnp.float64).eps)  # float64's, for docs and tests; checks use `machine_eps(x)`
 
 
 def machine_eps(x):
