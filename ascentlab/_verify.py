@@ -9,7 +9,9 @@ exactly, alpha = 1 exactly, the Case 2/3 boundary from inside, lambda down to
 1e-8, one-sample and whole-retain-set blocks, forget sets far larger than the
 retain set, eps near 0 and near 1, b/a on both sides of App. D.3's flip
 threshold and far beyond. `run_verify` compiles each part once and reuses it
-for every seed. It computes in float64 (`dtype`) and says so if JAX's x64
+for every seed: a vmapped part runs as `ascentlab.sweep(..., product=False)`
+over its instances in chunks of a fixed size (`CHUNK` times the part's
+scale), so it compiles once whatever `--instances` is. It computes in float64 (`dtype`) and says so if JAX's x64
 mode is off instead of silently computing in float32.
 
 A violating instance is reported with its row, seed, arguments and a
@@ -34,9 +36,13 @@ import numpy as np
 
 from . import theory as th
 from ._validate import require_dtype
+from .sweep import sweep
 from .theory import Part
 
 DEFAULT_INSTANCES = 2000
+# instances per compiled chunk of a part of scale 1 (a part of scale s: s * CHUNK, at least 4): fixed, so each
+# part compiles once whatever --instances is; the default 2000 instances run as 4 chunks
+CHUNK = 512
 
 
 class Violation(NamedTuple):
@@ -94,7 +100,12 @@ def _compile(part: Part) -> _CompiledPart:
             rows = [part.check(**{k: float(v[i]) for k, v in params.items()}, **static) for i in range(n)]
             return jax.tree.map(lambda *xs: np.stack([np.asarray(x) for x in xs]), *rows)
         return _CompiledPart(part, each)
-    batched = jax.jit(jax.vmap(lambda params: part.check(**params, **static)))
+    check = lambda **params: part.check(**params, **static)  # noqa: E731  (one function: sweep caches on it)
+    chunk = max(4, int(round(part.scale * CHUNK)))
+
+    def batched(params):
+        return sweep(check, params, product=False, chunk_size=chunk, progress=False)
+
     return _CompiledPart(part, batched)
 
 
@@ -111,7 +122,7 @@ def run_verify(seeds=(0,), instances: int = DEFAULT_INSTANCES, ids=None, progres
                dtype=jnp.float64) -> list:
     """Run the selected rows (all by default) at every seed in `seeds`; returns a list of `Row`.
 
-    Each part is compiled once (the first seed) and reused for the others.
+    Each part is compiled once (the first seed, one fixed chunk shape) and reused for the others.
     The instances are sampled in `dtype` (float64: the tolerances are
     float64 error bounds; JAX's x64 mode must be on).
     """

@@ -132,8 +132,8 @@ class _Progress:
             return
         now = time.perf_counter()
         elapsed = now - self.t0
-        if self.mode is None and elapsed < _PROGRESS_AFTER:
-            return
+        if self.mode is None and (elapsed < _PROGRESS_AFTER or (final and not self.shown)):
+            return  # automatic: a line only on a grid still running after 2 s (not a closing line alone)
         stream = sys.stderr
         tty = getattr(stream, "isatty", lambda: False)()
         if not final and now - self.last < (0.5 if tty else 5.0):

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import theory as th
 from ..plots import figure_grid, plot_alpha_window
+from ..sweep import sweep
 from ._common import to_numpy
 
 ORDER = 0
@@ -30,14 +31,11 @@ def _exact_crossings(n_f, eps):
     return jax.vmap(lambda ep: th.lemma10_crossing(R_IJ, N_RETAIN, n_f, ep, LAM))(eps)
 
 
-@jax.jit
 def _detrimental(n_f, alpha, eps):
-    """Whether DA is detrimental (exact solves) at every (alpha, eps) pair, |F| = n_f fixed."""
-    def one(a, ep):
-        prob = th.pair_problem(R_IJ, a, N_RETAIN - R_IJ, n_f - a * R_IJ, ep, LAM)
-        return th.pair_detrimental(prob, ep)[0]
-
-    return jax.vmap(one)(alpha, eps)
+    """Whether DA is detrimental (exact solves) at one (|F|, alpha, eps) cell: `sweep` maps it over each panel's
+    grid (one compilation for all panels and calls: |F| is an axis, and the panels' grids have one shape)."""
+    prob = th.pair_problem(R_IJ, alpha, N_RETAIN - R_IJ, n_f - alpha * R_IJ, eps, LAM)
+    return th.pair_detrimental(prob, eps)[0]
 
 
 def data(fast: bool) -> dict:
@@ -62,8 +60,7 @@ def data(fast: bool) -> dict:
         d_da = th.lemma9_threshold(n_r, n_f, e)
         ax_, ay_ = th.lemma10_thresholds(b, p, e)
         crossing = _exact_crossings(n_f, e)
-        A, E = np.meshgrid(alphas, eps, indexing="ij")
-        region = _detrimental(n_f, jnp.asarray(A.ravel()), jnp.asarray(E.ravel())).reshape(A.shape)
+        region = sweep(_detrimental, {"n_f": np.array([n_f]), "alpha": alphas, "eps": eps})[0]
         panels.append(to_numpy({
             "forget_fraction": frac, "alpha_grid": alphas, "alpha_D_gt_DA": d_da,
             "alpha_R_gt_D_derived": jnp.minimum(ax_, ay_), "alpha_R_gt_D_exact": crossing.min(axis=1),

@@ -5,13 +5,13 @@ unbounded.
 (the JSON beside the picture), `draw(data)` draws them.
 """
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
 from .. import theory as th
 from .._solve import UNBOUNDED, solve_references
 from ..plots import figure_grid, plot_outcomes
+from ..sweep import sweep
 from ._common import to_numpy
 
 ORDER = 3
@@ -32,38 +32,48 @@ def _classify(wd, wr, wda, unbounded, detrimental):
     return jnp.where(unbounded, UNBOUNDED_CLASS, jnp.where(detrimental, DETRIMENTAL, jnp.where(toward, TOWARD, OVERSHOOT)))
 
 
+# (alpha, lambda): C-2 sizes, |R| = 100, |F| = 20, |R_j| = 50, |F_j| = 50 alpha
+COORD_N_RETAIN, COORD_N_FORGET, COORD_R_J = 100.0, 20.0, 50.0
+# (alpha, eps): the pair with |R| = 1000, |R_ij| = 100, |F| = 250, lam = 1
+PAIR_N_RETAIN, PAIR_R_IJ, PAIR_N_FORGET, PAIR_LAM = 1000.0, 100.0, 250.0, 1.0
+
+
+def _coordinate_outcome(alpha, lam):
+    """The DA outcome class at one (alpha, lambda) cell of one orthogonal coordinate (exact solves)."""
+    r_j, n_r, n_f = COORD_R_J, COORD_N_RETAIN, COORD_N_FORGET
+    p = th.coordinate_problem(r_j, alpha * r_j, n_r, n_f, lam)
+    refs = solve_references(p)
+    wd, wr, s = refs.original.w[0], refs.oracle.w[0], refs.da
+    unb = s.status == UNBOUNDED
+    return _classify(wd, wr, s.w[0], unb, ~unb & ((s.w[0] - wd) * (wd - wr) >= 0))
+
+
+def _pair_outcome(alpha, eps):
+    """The DA outcome class at one (alpha, eps) cell of the correlated pair (exact solves)."""
+    pr, pr_ij, pf, plam = PAIR_N_RETAIN, PAIR_R_IJ, PAIR_N_FORGET, PAIR_LAM
+    prob = th.pair_problem(pr_ij, alpha, pr - pr_ij, pf - alpha * pr_ij, eps, plam)
+    det, unb, (wd, wr, wda) = th.pair_detrimental(prob, eps)
+    return _classify(wd, wr, wda, unb, det)
+
+
 def data(fast: bool) -> dict:
-    r"""DA outcome over $(\alpha,\lambda)$ (one orthogonal coordinate) and over $(\alpha,\epsilon)$ (the pair)."""
+    r"""DA outcome over $(\alpha,\lambda)$ (one orthogonal coordinate) and over $(\alpha,\epsilon)$ (the pair).
+
+    Each grid is one `sweep` of a cell function (exact solves per cell).
+    """
     n = 41 if fast else 161
-    # (alpha, lambda): C-2 sizes, |R| = 100, |F| = 20, |R_j| = 50, |F_j| = 50 alpha
-    n_r, n_f, r_j = 100.0, 20.0, 50.0
+    n_r, n_f, r_j = COORD_N_RETAIN, COORD_N_FORGET, COORD_R_J
     alphas = np.linspace(0.004, 0.4, n)
     lams = np.logspace(-2, 1, n)
-    A, L = np.meshgrid(alphas, lams, indexing="ij")
 
-    def coord(alpha, lam):
-        p = th.coordinate_problem(r_j, alpha * r_j, n_r, n_f, lam)
-        refs = solve_references(p)
-        wd, wr, s = refs.original.w[0], refs.oracle.w[0], refs.da
-        unb = s.status == UNBOUNDED
-        return _classify(wd, wr, s.w[0], unb, ~unb & ((s.w[0] - wd) * (wd - wr) >= 0))
-
-    cls_lam = jax.jit(jax.vmap(coord))(jnp.asarray(A.ravel()), jnp.asarray(L.ravel())).reshape(A.shape)
+    cls_lam = sweep(_coordinate_outcome, {"alpha": alphas, "lam": lams})
     lo, hi = th.lemma3_range(n_r, n_f)
     case2 = th.case_thresholds(r_j, n_r, n_f, jnp.asarray(lams))[1]
 
-    # (alpha, eps): the pair with |R| = 1000, |R_ij| = 100, |F| = 250, lam = 1
-    pr, pr_ij, pf, plam = 1000.0, 100.0, 250.0, 1.0
+    pr, pr_ij, pf, plam = PAIR_N_RETAIN, PAIR_R_IJ, PAIR_N_FORGET, PAIR_LAM
     alphas2 = np.linspace(0.01, 1.0, n)
     eps = np.linspace(0.02, 0.98, n)
-    A2, E2 = np.meshgrid(alphas2, eps, indexing="ij")
-
-    def pair(alpha, ep):
-        prob = th.pair_problem(pr_ij, alpha, pr - pr_ij, pf - alpha * pr_ij, ep, plam)
-        det, unb, (wd, wr, wda) = th.pair_detrimental(prob, ep)
-        return _classify(wd, wr, wda, unb, det)
-
-    cls_eps = jax.jit(jax.vmap(pair))(jnp.asarray(A2.ravel()), jnp.asarray(E2.ravel())).reshape(A2.shape)
+    cls_eps = sweep(_pair_outcome, {"alpha": alphas2, "eps": eps})
     b, p, *_ = th.pair_coefficients(pr_ij, 0.0, pr - pr_ij, pf, plam)  # |F| = pf: no forget sample in the pair
     ax_, ay_ = th.lemma10_thresholds(b, p, jnp.asarray(eps))
     return {"params": {"outcomes": OUTCOMES,
