@@ -8,6 +8,7 @@ against. The library never writes `jax.config`: switch JAX's `jax_enable_x64`
 option on yourself, before creating arrays, for the exact float64 results.
 """
 
+from ._cache import enable_compilation_cache as enable_compilation_cache
 from ._lambertw import lambertw as lambertw
 from ._objectives import gradient as gradient
 from ._objectives import hessian as hessian

@@ -11,13 +11,19 @@ import pytest
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
 jax.config.update("jax_numpy_dtype_promotion", "strict")
-# Compiling dominates the suite's time. A persistent compilation cache shared by the pytest-xdist workers
-# (and by later runs on the same machine) compiles each identical computation once; the compiled code is
-# the same either way. ASCENTLAB_TEST_JAX_CACHE=off disables it (to time cold compiles).
-if os.environ.get("ASCENTLAB_TEST_JAX_CACHE", "on") != "off":
-    jax.config.update("jax_compilation_cache_dir", os.path.join(tempfile.gettempdir(), f"ascentlab-jax-cache-{os.getuid()}"))
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)  # the costly ones, not every eager op
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+# Compiling dominates the suite's time. JAX's persistent compilation cache, shared by the pytest-xdist
+# workers (and by later runs on the same machine), compiles each identical computation once; the compiled
+# code is the same either way. The suite keeps its own cache in a per-user temporary folder (not the
+# user's ~/.cache/ascentlab/jax), unless ASCENTLAB_CACHE_DIR names one. ASCENTLAB_JAX_CACHE=off disables it
+# (to time cold compiles), here and in the commands the tests start; the former ASCENTLAB_TEST_JAX_CACHE=off
+# still works, as ASCENTLAB_JAX_CACHE=off.
+if os.environ.get("ASCENTLAB_TEST_JAX_CACHE", "").strip().lower() == "off":
+    os.environ["ASCENTLAB_JAX_CACHE"] = "off"
+# The commands the tests start (`ascentlab ...` in a subprocess) share the suite's folder.
+os.environ.setdefault("ASCENTLAB_CACHE_DIR", os.path.join(tempfile.gettempdir(), f"ascentlab-jax-cache-{os.getuid()}"))
+from ascentlab import enable_compilation_cache  # noqa: E402  (imports no figure module: compiles nothing)
+
+enable_compilation_cache()
 
 from ascentlab import figures as _figures  # noqa: E402  (after the config: the figure modules import JAX code)
 from ascentlab import toy as _toy  # noqa: E402

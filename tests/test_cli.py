@@ -160,3 +160,46 @@ def test_proofs_are_part_of_the_package():
 
     assert set(installed.MODULES) == set(__import__("ascentlab").theory.RESULTS)
     assert installed.load("lemma3").closed_forms()
+
+
+# ------------------------------------------------------------- the persistent compilation cache is on --
+
+
+@pytest.mark.parametrize("argv, command", [
+    (["demo"], "_cmd_demo"), (["verify", "--only", "lemma2"], "_cmd_verify"), (["figure", "fig5"], "_cmd_figures"),
+    (["figures", "--fast"], "_cmd_figures"), (["proofs"], "_cmd_proofs")])
+def test_every_subcommand_turns_the_compilation_cache_on_first(monkeypatch, argv, command):
+    import ascentlab._cache
+    from ascentlab import cli
+
+    calls = []
+    monkeypatch.setattr(ascentlab._cache, "enable_compilation_cache", lambda path=None: calls.append("cache"))
+    monkeypatch.setattr(cli, command, lambda args: calls.append("run") or 0)
+    assert main(argv) == 0
+    assert calls == ["cache", "run"]
+
+
+def test_the_command_compiles_nothing_before_the_cache_is_on(tmp_path):
+    """In a fresh process: no trace (hence no compile) happens before `enable_compilation_cache` runs, and
+    the command's compilations land in ASCENTLAB_CACHE_DIR (created by the command)."""
+    child = (
+        "import jax, sys\n"
+        "traces = []\n"
+        "jax.monitoring.register_event_duration_secs_listener(lambda e, d, **k: traces.append(e)\n"
+        "    if e == '/jax/core/compile/jaxpr_trace_duration' else None)\n"
+        "import ascentlab._cache as c\n"
+        "real = c.enable_compilation_cache\n"
+        "seen = []\n"
+        "c.enable_compilation_cache = lambda path=None: seen.append(len(traces)) or real(path)\n"
+        "from ascentlab.cli import main\n"
+        "code = main(['verify', '--only', 'cases', '--instances', '4'])\n"
+        "print('RESULT', code, seen, len(traces))\n")
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASCENTLAB_", "JAX_"))}
+    env["ASCENTLAB_CACHE_DIR"] = str(tmp_path / "cache")
+    proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    code, seen, total = re.search(r"RESULT (\d+) \[(\d+)\] (\d+)", proc.stdout).groups()
+    assert code == "0" and seen == "0" and int(total) > 0
+    assert os.listdir(tmp_path / "cache")  # what it compiled was written to the cache
