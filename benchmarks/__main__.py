@@ -13,7 +13,7 @@ import sys
 import traceback
 
 from . import CASES
-from ._core import CaseResult, Config, format_markdown, format_text, machine_info, progress, to_json
+from ._core import CaseResult, Config, format_markdown, format_text, from_json, machine_info, progress, to_json
 
 
 def parse_args(argv=None):
@@ -24,6 +24,7 @@ def parse_args(argv=None):
     p.add_argument("--json", action="store_true", help="print machine-readable results (JSON)")
     p.add_argument("--markdown", action="store_true", help="print the README performance table")
     p.add_argument("--only", nargs="+", metavar="CASE", choices=CASES, help=f"run only these cases: {', '.join(CASES)}")
+    p.add_argument("--from-json", metavar="FILE", help="run nothing: print the report of an earlier --json run")
     return p.parse_args(argv)
 
 
@@ -43,19 +44,28 @@ def run_cases(names, cfg):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    import jax
+    if args.from_json:
+        try:
+            with open(args.from_json) as f:
+                results, machine, quick = from_json(f.read())
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            print(f"python -m benchmarks: error: --from-json {args.from_json}: {err}", file=sys.stderr)
+            return 2
+    else:
+        import jax
 
-    jax.config.update("jax_enable_x64", True)  # the exact float64 results (the benchmark, not the library, sets it)
-    cfg = Config(quick=args.quick, gpu=jax.default_backend() == "gpu")
-    machine = machine_info()
-    progress(f"machine: {machine.get('cpu')}, backend {machine.get('backend')} ({machine.get('device_kind')})")
-    results = run_cases(args.only or CASES, cfg)
+        jax.config.update("jax_enable_x64", True)  # exact float64 results (the benchmark, not the library, sets it)
+        cfg = Config(quick=args.quick, gpu=jax.default_backend() == "gpu")
+        machine = machine_info()
+        quick = args.quick
+        progress(f"machine: {machine.get('cpu')}, backend {machine.get('backend')} ({machine.get('device_kind')})")
+        results = run_cases(args.only or CASES, cfg)
     if args.markdown:
-        print(format_markdown(results, machine, quick=args.quick))
+        print(format_markdown(results, machine, quick=quick))
     if args.json:
-        print(to_json(results, machine, quick=args.quick))
+        print(to_json(results, machine, quick=quick))
     if not (args.markdown or args.json):
-        print(format_text(results, machine, quick=args.quick))
+        print(format_text(results, machine, quick=quick))
     failed = [r.name for r in results if r.error or not all(ok for ok, _ in r.checks.values())]
     if failed:
         progress(f"failed (error or check): {', '.join(failed)}")

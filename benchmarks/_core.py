@@ -24,7 +24,7 @@ from typing import Callable, Optional
 
 __all__ = [
     "Timing", "Goal", "Row", "CaseResult", "Config", "time_call", "timing_from", "machine_info",
-    "format_text", "format_markdown", "to_json", "progress", "fmt_seconds", "fmt_ratio",
+    "format_text", "format_markdown", "to_json", "from_json", "progress", "fmt_seconds", "fmt_ratio",
 ]
 
 METRICS = ("ratio", "speedup", "seconds", "value")
@@ -366,3 +366,21 @@ def to_json(results, machine: dict, *, quick: bool) -> str:
 
     doc = {"machine": machine, "quick": quick, "cases": [r.as_dict() for r in results]}
     return json.dumps(clean(doc), indent=1, allow_nan=False)
+
+
+def from_json(text: str):
+    """`(results, machine, quick)` read back from `to_json`'s output, to print its table or report again."""
+    doc = json.loads(text)
+    results = []
+    for c in doc["cases"]:
+        res = CaseResult(c["name"], sizes=c.get("sizes", ""), error=c.get("error", ""), notes=list(c.get("notes", [])))
+        for r in c["rows"]:
+            g = r.get("goal")
+            goal = None if g is None else Goal(g["metric"], g["op"], g["threshold"], g.get("text", ""))
+            res.rows.append(Row(r["case"], r["what"], r.get("seconds"), r.get("baseline", ""), r.get("baseline_s"),
+                                goal, r.get("value"), r.get("unit", ""), r.get("compile_s"), r.get("note", "")))
+        for name, t in c.get("timings", {}).items():
+            res.timings[name] = Timing(t["first_s"], tuple(t["repeats_s"]), t.get("extrapolation", 1.0))
+        res.checks = {name: (ch["ok"], ch["detail"]) for name, ch in c.get("checks", {}).items()}
+        results.append(res)
+    return results, doc["machine"], doc["quick"]

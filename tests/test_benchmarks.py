@@ -12,8 +12,8 @@ import types
 import pytest
 
 from benchmarks import __main__ as bench_main
-from benchmarks._core import CaseResult, Config, Goal, Row, Timing, format_markdown, format_text, time_call, \
-    timing_from, to_json
+from benchmarks._core import CaseResult, Config, Goal, Row, Timing, format_markdown, format_text, from_json, \
+    time_call, timing_from, to_json
 
 MACHINE = {"cpu": "Test CPU", "cores_usable": 2, "backend": "cpu", "device_kind": "cpu", "devices": 1,
            "jax": "0", "numpy": "0", "x64": True, "date": "2026-01-01 00:00 UTC"}
@@ -218,3 +218,18 @@ def test_command_line_rejects_unknown_case(fake_case, capsys):
     with pytest.raises(SystemExit) as exc:
         bench_main.main(["--only", "nope"])
     assert exc.value.code == 2 and "nope" in capsys.readouterr().err
+
+
+def test_json_round_trip_and_from_json_command(tmp_path, capsys):
+    results = synthetic_results(ok=False)
+    text = to_json(results, MACHINE, quick=True)
+    back, machine, quick = from_json(text)
+    assert machine == MACHINE and quick is True
+    assert to_json(back, machine, quick=quick) == text  # nothing lost
+    assert format_markdown(back, machine, quick=True) == format_markdown(results, MACHINE, quick=True)
+    path = tmp_path / "run.json"
+    path.write_text(text)
+    assert bench_main.main(["--from-json", str(path), "--markdown"]) == 1  # the stored run had a failed check
+    assert table_rows(capsys.readouterr().out)[1][6] == "not met"
+    assert bench_main.main(["--from-json", str(tmp_path / "missing.json")]) == 2
+    assert "missing.json" in capsys.readouterr().err
