@@ -319,3 +319,182 @@ def test_alternating_step_fn_matches_numpy_half_steps():
         np.testing.assert_allclose(got, numpy_loop(p, "da_alternating", 0.3, 1, w0, order)[1], rtol=1e-13)
     with pytest.raises(ValueError, match="`order`"):
         alternating_step_fn("both")
+
+
+# ------------------------------------------------------------- the fused record and record_every
+def reference_run(p, method, eta, steps, refs, order="descent_first", every=1):
+    """A plain numpy run with the documented contract: rows at t = min(j * every, steps), divergence
+    at the first step t >= 1 whose iterate is non-finite or has a margin beyond `margin_bound`, and
+    every row from that step on NaN. Losses are the weighted means of numpy's own loss formulas.
+    Starts at refs.original.w; distances to refs.original.w and refs.oracle.w."""
+    X, y, f = np.asarray(p.X), np.asarray(p.y), np.asarray(p.forget)
+    om = np.ones(len(y)) if p.weights is None else np.asarray(p.weights)
+    ell = (lambda m: np.logaddexp(0.0, -m)) if p.loss == "logistic" else (lambda m: np.exp(-m))
+    bound = al.margin_bound(p.loss, np.float64)
+    wd, wr = np.asarray(refs.original.w), np.asarray(refs.oracle.w)
+    with np.errstate(over="ignore", invalid="ignore"):
+        ws = numpy_loop(p, method, eta, steps, wd, order)
+        margins = y * (ws @ X.T)  # (steps + 1, n)
+        bad = ~np.isfinite(ws).all(axis=1) | ~(np.abs(margins).max(axis=1) <= bound)
+        bad[0] = False
+        div = int(np.argmax(bad)) if bad.any() else -1
+        t = np.minimum(np.arange(-(-steps // every) + 1) * every, steps)
+        losses = ell(margins[t])
+        rows = dict(
+            w=ws[t],
+            dist_oracle=np.linalg.norm(ws[t] - wr, axis=1),
+            dist_original=np.linalg.norm(ws[t] - wd, axis=1),
+            loss_retain=(losses * np.where(f, 0.0, om)).sum(axis=1) / om[~f].sum(),
+            loss_forget=(losses * np.where(f, om, 0.0)).sum(axis=1) / om[f].sum(),
+        )
+    if div >= 0:
+        for v in rows.values():
+            v[t >= div] = np.nan
+    return rows, t, div
+
+
+def assert_matches_reference(tr, ref, rtol):
+    rows, t, div = ref
+    assert int(tr.diverged_at) == div
+    np.testing.assert_array_equal(tr.t, t)
+    np.testing.assert_array_equal(tr.valid, (div < 0) | (t < div))
+    for name, want in rows.items():
+        got = np.asarray(getattr(tr, name))
+        assert got.shape == want.shape, name
+        # NaN exactly where the reference masks. Rounding is relative to the scale of the vector, not
+        # to each entry (an entry near 0 is a difference of O(|w|) terms): atol = rtol * max|w|,
+        # and at least 1e-13 for distances at w_0 = w^D (exactly 0 there).
+        scale = np.nanmax(np.abs(want), initial=0.0) if name == "w" else 0.0
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=max(1e-13, rtol * scale), err_msg=name)
+
+
+def weighted(p, key):
+    """p with random multiplicities in {0, 1, 2, 3} (at least 1 in each set)."""
+    om = jax.random.randint(key, p.y.shape, 0, 4).astype(p.X.dtype)
+    om = om.at[jnp.argmax(p.forget)].set(1.0).at[jnp.argmin(p.forget)].set(2.0)
+    return al.make_problem(p.X, p.y, p.forget, p.lam, p.loss, weights=om)
+
+
+@pytest.fixture(scope="module")
+def four_problems():
+    """Logistic and exp loss, unweighted and weighted; n = 203 (not a multiple of 8)."""
+    key = jax.random.key(7)
+    k = jax.random.split(key, 4)
+    log = al.gaussian_problem(k[0], 203, 5, 0.3, 0.2, 0.1)
+    exp = al.gaussian_problem(k[1], 203, 5, 0.3, 0.2, 0.3, loss="exp")
+    return {"logistic": log, "exp": exp, "logistic, weighted": weighted(log, k[2]), "exp, weighted": weighted(exp, k[3])}
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Fused blocks of 32 rows (d = 5), so n = 203 runs six full blocks and an 11-row remainder."""
+    import ascentlab._unlearn as U
+
+    monkeypatch.setattr(U, "_BLOCK_BYTES", 32 * 5 * 8)
+    assert U._block_rows(5, jnp.float64) == 32
+
+
+@pytest.mark.parametrize("method,order", [("ga", None), ("da", None), ("finetune", None),
+                                          ("da_alternating", "descent_first"), ("da_alternating", "ascent_first")])
+@pytest.mark.parametrize("kernel", ["fused", "dense"])
+def test_record_matches_reference_run(four_problems, small_blocks, method, order, kernel):
+    # Every recorded field (iterates, distances, mean losses, divergence) from the margins the step
+    # computes must equal the plain numpy run. rtol 1e-11: the same float64 arithmetic summed in a
+    # different order (blocks vs one dot; weights normalised before vs after the sum), ~1e-15 per
+    # step, amplified at most by the contraction/expansion factor of 40 steps of size 0.5.
+    kw = {} if order is None else {"order": order}
+    for name, p in four_problems.items():
+        refs = al.solve_references(p, da=False)
+        tr = al.unlearn(p, method, eta=0.5, steps=40, references=refs, kernel=kernel, **kw)
+        ref = reference_run(p, method, 0.5, 40, refs, order or "descent_first")
+        assert_matches_reference(tr, ref, 1e-11)
+
+
+@pytest.mark.parametrize("every", [1, 3, 25, 26, 40])
+def test_record_every_rows_and_steps(four_problems, every):
+    # rows t = 0, k, 2k, ... below T, and T; T = 25. k = T gives (w_0, w_T); k > T the same.
+    T = 25
+    for name in ("logistic, weighted", "exp"):
+        p = four_problems[name]
+        refs = al.solve_references(p, da=False)
+        for method, order in (("da", "descent_first"), ("da_alternating", "ascent_first")):
+            tr = al.unlearn(p, method, eta=0.5, steps=T, references=refs, record_every=every, order=order)
+            ref = reference_run(p, method, 0.5, T, refs, order, every)
+            assert len(ref[1]) == -(-T // every) + 1 and ref[1][-1] == T
+            assert_matches_reference(tr, ref, 1e-11)
+
+
+def test_record_every_with_zero_steps_and_callables():
+    p = al.orthogonal_blocks([50, 50], [8, 12], 0.5)
+    tr = al.unlearn(p, "da", eta=0.5, steps=0, record_every=4)
+    assert tr.w.shape == (1, 2) and np.asarray(tr.t).tolist() == [0]
+    half_da = lambda problem, w, eta: w - 0.5 * eta * al.gradient(problem, w, "da")
+    a = al.unlearn(p, half_da, eta=0.5, steps=10, record_every=4)
+    b = al.unlearn(p, "da", eta=0.25, steps=10)
+    np.testing.assert_array_equal(a.t, [0, 4, 8, 10])
+    for name in ("w", "dist_oracle", "dist_original", "loss_retain", "loss_forget"):
+        np.testing.assert_allclose(getattr(a, name), getattr(b, name)[np.array([0, 4, 8, 10])], rtol=1e-13,
+                                   atol=1e-15, err_msg=name)
+
+
+@pytest.mark.parametrize("kernel", ["fused", "dense"])
+def test_diverging_exp_da_reports_the_exact_step_at_any_record_every(small_blocks, kernel):
+    # C-4 (Case 3): exp-loss DA diverges. diverged_at is the reference run's first step with a margin
+    # beyond margin_bound, whatever rows are kept; rows from that step on are NaN.
+    p = al.orthogonal_blocks([100, 103], [10, 31], 0.1)  # n = 244: seven 32-row blocks + a remainder
+    refs = al.solve_references(p, da=False)
+    div = None
+    for every in (1, 3, 7, 100):
+        tr = al.unlearn(p, "da", eta=0.5, steps=60, references=refs, record_every=every, kernel=kernel)
+        ref = reference_run(p, "da", 0.5, 60, refs, every=every)
+        assert 0 < ref[2] < 60
+        div = ref[2] if div is None else div
+        assert ref[2] == div
+        # rtol 1e-10: the iterates grow towards the bound, so rounding is amplified by up to
+        # (1 + eta * max e^{-m}) per step; still far below the gap to the bound.
+        assert_matches_reference(tr, ref, 1e-10)
+        assert not bool(tr.valid[-1]) and np.isnan(np.asarray(tr.w[-1])).all()
+
+
+def test_vmap_over_eta_with_record_every_matches_single_runs(four_problems, small_blocks):
+    p = four_problems["exp, weighted"]
+    etas = jnp.array([0.05, 0.5, 3.0])  # 3.0 diverges
+    refs = al.solve_references(p, da=False)
+    run = lambda e: al.unlearn(p, "da", eta=e, steps=30, references=refs, record_every=4)
+    batched = jax.jit(jax.vmap(run))(etas)
+    assert batched.w.shape == (3, 9, 5) and batched.t.shape == (3, 9)
+    assert int(batched.diverged_at[2]) > 0
+    for i, e in enumerate(etas):
+        single = run(float(e))
+        for x, y in zip(batched, single):
+            np.testing.assert_allclose(x[i], y, rtol=1e-14, atol=1e-15)
+
+
+@pytest.mark.parametrize("every", [0, -2, 2.0, True, "3"])
+def test_bad_record_every_is_named(every):
+    p = al.orthogonal_blocks([50, 50], [8, 12], 0.5)
+    with pytest.raises(ValueError, match=r"unlearn: `record_every`"):
+        al.unlearn(p, "da", eta=0.5, steps=3, record_every=every)
+
+
+def test_bad_kernel_is_named():
+    p = al.orthogonal_blocks([50, 50], [8, 12], 0.5)
+    with pytest.raises(ValueError, match=r"unlearn: `kernel`"):
+        al.unlearn(p, "da", eta=0.5, steps=3, kernel="transposed")
+
+
+def test_kernels_agree_on_a_problem_of_several_default_blocks(getkey):
+    # d = 600: default fused blocks of 256 rows (2 MiB / 4800 B rounded down to a power of two);
+    # n = 700 runs two full blocks and a 188-row remainder. References are arbitrary points (only
+    # distances use them), so no Newton solve in d = 600 is needed.
+    from types import SimpleNamespace as NS
+
+    import ascentlab._unlearn as U
+
+    k = jax.random.split(getkey(), 3)
+    p = al.gaussian_problem(k[0], 700, 600, 0.3, 0.1, 0.1)
+    assert U._block_rows(600, jnp.float64) == 256
+    refs = NS(original=NS(w=0.1 * jax.random.normal(k[1], (600,))), oracle=NS(w=jax.random.normal(k[2], (600,))))
+    a, b = (al.unlearn(p, "da", eta=0.5, steps=20, references=refs, kernel=kn) for kn in ("fused", "dense"))
+    assert_matches_reference(a, reference_run(p, "da", 0.5, 20, refs), 1e-11)
+    assert_matches_reference(b, reference_run(p, "da", 0.5, 20, refs), 1e-11)
