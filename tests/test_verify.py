@@ -10,6 +10,7 @@ below the tightest ratio `ascentlab verify` reports (Lemma 4: 0.94 at lambda = 1
 0.9; Hoeffding: about 0.5 for |F| <= 10, so 1/3, the factor the issue measured passing).
 """
 
+import functools
 import json
 import subprocess
 import sys
@@ -168,6 +169,38 @@ def test_multi_seed_json_and_worst_over_seeds(capsys, monkeypatch):
         assert r["seeds"] == [3, 6] and r["holds"] and r["violations"] == 0
         assert r["instances"] == sum(s.instances for s in single[r["id"]])
         assert r["worst_margin"] == min(s.worst_margin for s in single[r["id"]])
+
+
+def test_a_part_compiles_once_whatever_the_instance_count_and_equals_one_vmap(monkeypatch):
+    # verify runs each part through ascentlab.sweep in chunks of a fixed size: 60 instances (one padded chunk)
+    # and 700 (two chunks, the last padded) reuse one compiled program, so the check is traced once
+    traces = []
+    res = th.RESULTS["first_step"]
+
+    def counting(check):
+        @functools.wraps(check)
+        def wrapped(**kw):
+            traces.append(1)  # a Python side effect: runs only while JAX traces the check
+            return check(**kw)
+        return wrapped
+
+    parts = tuple(p._replace(check=counting(p.check)) for p in res.parts)
+    monkeypatch.setitem(th.RESULTS, "first_step", res._replace(parts=parts))
+    compiled = {}
+    fresh = _verify._compile
+    monkeypatch.setattr(_verify, "_compile", lambda part: compiled.setdefault(id(part), fresh(part)))
+    small = run_verify([0, 1], 60, ["first_step"])[0]
+    (big,) = run_verify([2], 700, ["first_step"])
+    assert len(traces) == len(parts) == 1 and small.holds and big.holds
+    # the independent answer: the check jitted and vmapped over all 700 instances at once (no chunks, no
+    # padding), as verify ran it before sweep; the same compiled operations per instance, so the same bits
+    # (not merely close: the margins are relative to rounding-sized tolerances, which amplify any ulp change --
+    # an eager, op-by-op vmap moves them by up to 5e-3)
+    key = jax.random.fold_in(jax.random.fold_in(jax.random.key(2), res.stream), 0)
+    c = jax.jit(jax.vmap(lambda p: res.parts[0].check(**p)))(res.parts[0].sample(key, 700, jnp.float64))
+    applies = np.asarray(c.applies)
+    assert big.instances == applies.sum() and big.violations == np.sum(~np.asarray(c.holds))
+    assert big.worst_margin == np.asarray(c.margin)[applies].min()
 
 
 @pytest.mark.parametrize("text,expected", [("3:7", [3, 4, 5, 6]), ("5", [5])])
