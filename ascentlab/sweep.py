@@ -2,6 +2,7 @@ r"""`ascentlab.sweep`: one traceable function over a grid of parameters, chunked
 
 A grid of exact solves, trajectories or theory checks is one call::
 
+    import numpy as np
     import ascentlab as al
     from ascentlab import theory as th
 
@@ -175,7 +176,9 @@ def sweep(fn: Callable, axes: dict, *, product: bool = True, chunk_size: Optiona
     number of devices), and its result is copied to host memory while the next
     chunk computes. Memory on the device is bounded by two chunks (plus the
     intermediates of `fn`), host memory by the result; the time is linear in
-    the number of cells after the first chunk's compilation.
+    the number of cells after the first chunk's compilation. `sweep` itself is
+    that host-side loop: it cannot run under `jax.jit` or `jax.vmap` (it is
+    `fn` that is transformed), and it returns numpy arrays.
 
     Several GPUs: all local devices are used by default. Several hosts: start
     one process per host, call `jax.distributed.initialize()`, and let each
