@@ -316,14 +316,17 @@ def format_markdown(results, machine: dict, *, quick: bool) -> str:
     lines = [f"Machine: {_machine_line(machine)}. Mode: {'--quick (reduced sizes)' if quick else 'full'}.", "",
              "| case | measured | time | baseline | ratio | goal | met |",
              "|---|---|---|---|---|---|---|"]
+    def line(*cells):
+        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"  # a "|" in a cell is escaped
+
     for res in results:
         if res.error:
-            lines.append(f"| {res.name} | error: {res.error} | - | - | - | - | - |")
+            lines.append(line(res.name, f"error: {res.error}", *"-----"))
         for r in res.rows:
             base = f"{r.baseline} {fmt_seconds(r.baseline_s)}" if r.baseline else "-"
             what = r.what + (f" ({r.note})" if r.note else "")
             goal = r.goal.describe() if r.goal else "-"
-            lines.append(f"| {r.case} | {what} | {_measured(r)} | {base} | {_relative(r)} | {goal} | {_met(r)} |")
+            lines.append(line(r.case, what, _measured(r), base, _relative(r), goal, _met(r)))
     return "\n".join(lines)
 
 

@@ -92,8 +92,8 @@ def run(cfg) -> CaseResult:
         Row(NAME, "al.solve oracle: time", t_al.median, "scikit-learn lbfgs tol=1e-10", t_sk.median,
             Goal("ratio", "<=", 1.0, "<= 1x scikit-learn"), compile_s=t_al.compile),
         Row(NAME, "al.solve oracle: time", t_al.median, "scipy L-BFGS-B gtol=1e-10", t_sp.median),
-        Row(NAME, "al.solve oracle: ||grad L_R||", value=g_al, goal=Goal("value", "<=", 1e-12, "<= 1e-12")),
-        Row(NAME, "scikit-learn: ||grad L_R||", value=g_sk, note="baseline"),
-        Row(NAME, "scipy L-BFGS-B: ||grad L_R||", value=g_sp, note="baseline"),
+        Row(NAME, "al.solve oracle: ‖∇L_R‖", value=g_al, goal=Goal("value", "<=", 1e-12, "<= 1e-12")),
+        Row(NAME, "scikit-learn: ‖∇L_R‖", value=g_sk, note="baseline"),
+        Row(NAME, "scipy L-BFGS-B: ‖∇L_R‖", value=g_sp, note="baseline"),
     ]
     return res
