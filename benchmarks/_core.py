@@ -100,17 +100,18 @@ def _block(out):
 
 
 def time_call(fn: Callable[[], object], *, repeats: int, budget_s: float = math.inf,
-              min_repeats: int = 1, clock=time.perf_counter) -> tuple[Timing, object]:
+              min_repeats: int = 3, clock=time.perf_counter) -> tuple[Timing, object]:
     """Call `fn()` once (the first call, with compilation), then up to `repeats` times warm.
 
     Every call's result is waited for (`jax.block_until_ready`). Warm repeats
     stop early once their total exceeds `budget_s`, but never before
-    `min_repeats` of them (so a long case still reports a warm median; the
-    number of repeats is in the result). Returns the `Timing` and the last
-    call's result.
+    `min(min_repeats, repeats)` of them (default 3: every median is of at
+    least three runs; the number of repeats is in the result). Returns the
+    `Timing` and the last call's result.
     """
     if repeats < 1 or min_repeats < 1:
         raise ValueError(f"time_call: repeats={repeats}, min_repeats={min_repeats} must be >= 1")
+    min_repeats = min(min_repeats, repeats)
     t0 = clock()
     out = _block(fn())
     first = clock() - t0
@@ -235,7 +236,7 @@ class Config:
     gpu: bool = False
     repeats: int = 5
     long_repeats: int = 3
-    budget_s: float = 60.0  # warm repeats of one call stop after this much time (at least one is always run)
+    budget_s: float = 60.0  # warm repeats of one call stop after this much time (but never before three)
 
 
 def machine_info() -> dict:

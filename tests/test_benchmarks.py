@@ -86,6 +86,12 @@ def test_time_call_budget_stops_after_min_repeats():
     clock = FakeClock([1.0, 6.0, 6.0, 6.0, 6.0])
     t, _ = time_call(lambda: None, repeats=4, budget_s=1.0, min_repeats=3, clock=clock)
     assert t.repeats == (6.0, 6.0, 6.0)  # over budget at once, but never fewer than min_repeats
+    clock = FakeClock([1.0] + [6.0] * 5)
+    t, _ = time_call(lambda: None, repeats=5, budget_s=1.0, clock=clock)
+    assert t.n == 3  # the default: a median of at least three
+    clock = FakeClock([1.0, 6.0, 6.0])
+    t, _ = time_call(lambda: None, repeats=2, budget_s=1.0, clock=clock)
+    assert t.n == 2  # never more than asked
     with pytest.raises(ValueError, match="repeats"):
         time_call(lambda: None, repeats=0)
 
