@@ -5,7 +5,7 @@ step sizes $\eta$ on `logspace(-3, 0, 1000)`, references solved once:
 `jax.jit(jax.vmap(lambda eta: al.unlearn(problem, "da", eta=eta, steps=T, references=refs)))`
 against `[al.unlearn(problem, "da", eta=e, steps=T, references=refs) for e in etas]`,
 the loop timed on an evenly spaced sample of the step sizes and extrapolated
-to all 1,000. The two must give the same iterates.
+to all 1,000; and the same grid through `al.sweep({"eta": etas})`. All must give the same iterates.
 """
 
 import numpy as np
@@ -59,4 +59,22 @@ def run(cfg) -> CaseResult:
               f"diverged_at equal on {int(ok.sum())} of {n_loop}; max relative difference of w_T {rel:.1e}")
     res.rows.append(Row(NAME, f"{K} step sizes, one vmapped call", t_v.median,
                         "Python loop of al.unlearn (extrapolated)", t_loop.median, compile_s=t_v.compile))
+    if hasattr(al, "sweep"):
+        def cell(eta):
+            return al.unlearn(problem, "da", eta=eta, steps=T, references=refs)
+
+        progress(f"{NAME}: al.sweep over {K} step sizes")
+        t_s, traj_s = time_call(lambda: al.sweep(cell, {"eta": np.asarray(etas)}, progress=False),
+                                repeats=cfg.long_repeats, budget_s=cfg.budget_s)
+        res.timings[f"al.sweep over {K} step sizes"] = t_s
+        w_s, w_v = np.asarray(traj_s.w[:, -1]), np.asarray(traj.w[:, -1])
+        same_div = np.array_equal(np.asarray(traj_s.diverged_at), np.asarray(traj.diverged_at))
+        ok_rows = np.all(np.isfinite(w_v), axis=1)
+        rel_s = float(np.max(np.linalg.norm(w_s[ok_rows] - w_v[ok_rows], axis=1)
+                             / np.linalg.norm(w_v[ok_rows], axis=1))) if ok_rows.any() else 0.0
+        # the same vmapped program in chunks: equal up to the rounding of another batch width (see above)
+        res.check("al.sweep = vmap", same_div and rel_s <= 1e-9,
+                  f"diverged_at {'equal' if same_div else 'DIFFER'}; max relative difference of w_T {rel_s:.1e}")
+        res.rows.append(Row(NAME, f"{K} step sizes, al.sweep", t_s.median, "Python loop of al.unlearn (extrapolated)",
+                            t_loop.median, compile_s=t_s.compile))
     return res
