@@ -106,7 +106,8 @@ def _value_size(problem, w, kind):
 def _gradient(problem, w, kind):
     c = coefficients(problem, kind)
     _, d1, _ = _loss_and_derivatives(margins(problem, w), problem.loss)
-    return problem.X.T @ (c * d1 * problem.y) + problem.lam * w
+    # r @ X, not X.T @ r: XLA's CPU kernel for the transposed product is ~5-9x slower at n = 1e5 (issue 9)
+    return (c * d1 * problem.y) @ problem.X + problem.lam * w
 
 
 def _hessian(problem, w, kind):

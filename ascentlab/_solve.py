@@ -23,10 +23,16 @@ the step is extrapolated: $t=2,4,8,\dots$ while $L$ stays finite, strictly
 decreases and passes the Armijo test. Along an escaping direction
 $L\approx-ae^{s}$ and the floored Newton step moves $s$ by about 1, so the
 plain walk needs ~355 steps to reach `margin_bound`; doubling crosses it in
-one or two (proofs/cases.py). Where $H$ is positive definite (every step of
+one or two (proofs/cases.py), and the last doubling is bisected back to the
+first escaped point (margins just past `margin_bound`, as the plain walk's). Where $H$ is positive definite (every step of
 $L_{\mathcal D}$ and $L_{\mathcal R}$) the iterates are
 unchanged, bit for bit (the logistic loss never expands). The statuses were checked equal to the plain walk's on
 $2\times10^6$ correlated-pair cells (tests/_solve_grid_check.py).
+For $L_{\mathcal D}$, $L_{\mathcal R}$ (strongly convex: no final Hessian is
+needed for the status) on large data ($nd^2\ge10^7$, where forming $H$
+dominates an iteration), a step in Newton's quadratic phase (the previous
+full step cut $\|\nabla L\|$ 100-fold) reuses the last eigendecomposition:
+the same minimum to the tolerance, two or three fewer Hessians.
 
 Termination (always; never a silent NaN):
 
@@ -81,6 +87,9 @@ _RAY_CANDIDATES = 8
 _ARMIJO = 1e-4
 _MAX_HALVINGS = 60
 _MAX_DOUBLINGS = 60
+_ESCAPE_BISECTIONS = 8
+_REUSE_HESSIAN_MIN_WORK = 10**7  # n d^2: forming H costs more than a few gradients from here on
+_REUSE_RATIO = 0.01  # reuse the eigendecomposition after a full step that cut |g| at least this much
 
 
 class Solution(NamedTuple):
@@ -234,17 +243,18 @@ def _escaped(problem, w, fw):
     return (jnp.max(jnp.abs(margins(problem, w))) > margin_bound(problem.loss, w.dtype)) | ~jnp.isfinite(fw)
 
 
-def _direction(H, g):
-    # -V |Lambda|^{-1} V^T g: the Newton direction when H is positive definite, a descent
-    # direction otherwise (eigenvalues floored); one eigendecomposition (`_linalg.sym_eigh`).
+def _direction(eig, g):
+    # -V |Lambda|^{-1} V^T g: the Newton direction when H = V Lambda V^T (eig = `sym_eigh(H)`) is
+    # positive definite, a descent direction otherwise (eigenvalues floored).
     # Also returns whether H is positive definite (its smallest computed eigenvalue > 0).
-    vals, vecs = sym_eigh(H)
-    floor = jnp.finfo(H.dtype).eps * jnp.max(jnp.abs(vals)) + jnp.finfo(H.dtype).tiny
+    vals, vecs = eig
+    floor = jnp.finfo(vals.dtype).eps * jnp.max(jnp.abs(vals)) + jnp.finfo(vals.dtype).tiny
     p = -vecs @ ((vecs.T @ g) / jnp.maximum(jnp.abs(vals), floor))
     return jnp.where(g @ p < 0, p, -g), jnp.min(vals) > 0
 
 
-def damped_newton(f, grad, hess, w0, *, tol, max_steps, escaped=None, size=None, expand=False):
+def damped_newton(f, grad, hess, w0, *, tol, max_steps, escaped=None, size=None, expand=False,
+                  strongly_convex=False, reuse_hessian=False):
     r"""Generic damped Newton minimiser (the engine behind `solve`; jit/vmap-able).
 
     `f`, `grad`, `hess` are callables of w; `escaped(w, f_w)` flags a run that
@@ -257,11 +267,22 @@ def damped_newton(f, grad, hess, w0, *, tol, max_steps, escaped=None, size=None,
     `expand` (static, default False): where the Hessian at the iterate is not
     positive definite and the full step $t=1$ passes the Armijo test, try
     $t=2,4,8,\dots$ while $f$ stays finite, strictly decreases
-    ($f(w+2tp)<f(w+tp)$) and passes the Armijo test, stopping at the first
-    escaped point. Along a direction where $f\approx-ae^{s}$ the floored
+    ($f(w+2tp)<f(w+tp)$) and passes the Armijo test, and stop at the first
+    doubling that escapes, bisected back (8 halvings of $[t/2,t]$) to the
+    first escaped point if that point still descends. Along a direction where $f\approx-ae^{s}$ the floored
     Newton step is $\Delta s\approx1$ (proofs/cases.py), so without it an
     escape to `margin_bound` takes ~355 iterations; with it, a few. Where $H$
     is positive definite nothing changes (the same iterates, bit for bit).
+
+    `strongly_convex` (static): the caller knows $f$ is strongly convex, so a
+    converged run is a "minimum" without forming the final Hessian.
+    `reuse_hessian` (static; for a strongly convex $f$ whose Hessian dominates
+    the cost): after a full step ($t=1$) that cut $\|g\|$ at least 100-fold --
+    Newton's quadratic phase -- the next step reuses the last
+    eigendecomposition (a chord step). Any positive definite matrix gives a
+    descent direction, and a step that cuts $\|g\|$ less triggers a fresh
+    Hessian, so the search still converges to the same (unique) minimum; it
+    saves the Hessians of the last iterations.
     """
     escaped = escaped or (lambda w, fw: ~jnp.isfinite(fw))
     size = size or (lambda w: jnp.abs(f(w)))
@@ -289,35 +310,58 @@ def damped_newton(f, grad, hess, w0, *, tol, max_steps, escaped=None, size=None,
             return t, ok, f_t
 
         def grow(state):
-            t, f_t, _, j = state
+            t, f_t, _, j, f_half, _ = state
             w2 = w + 2 * t * p
             f2 = f(w2)
             take = (f2 < f_t) & armijo(2 * t, f2)
+            out2 = escaped(w2, f2)
             return (jnp.where(take, 2 * t, t), jnp.where(take, f2, f_t),
-                    take & ~escaped(w2, f2) & (j + 1 < _MAX_DOUBLINGS), j + 1)
+                    take & ~out2 & (j + 1 < _MAX_DOUBLINGS), j + 1, jnp.where(take, f_t, f_half), take & out2)
 
         go = ok & (k == 0) & ~convex & ~escaped(w + p, f_t)
-        t, f_t, _, _ = jax.lax.while_loop(lambda s: s[2], grow, (t, f_t, go, 0))
-        return t, ok, f_t
+        t, f_t, _, _, f_half, hit = jax.lax.while_loop(lambda s: s[2], grow, (t, f_t, go, 0, f_t, False))
+
+        # The last doubling escaped: it may overshoot the boundary by up to its own length (margins up to
+        # ~2 margin_bound, where gradients overflow). Bisect [t/2, t] on `escaped` for the first escaped
+        # point to t/2^_ESCAPE_BISECTIONS and stop there if it still descends and passes Armijo.
+        def bisect(_, bracket):
+            lo, hi = bracket
+            mid = 0.5 * (lo + hi)
+            out = escaped(w + mid * p, f(w + mid * p))
+            return jnp.where(out, lo, mid), jnp.where(out, mid, hi)
+
+        _, t_hit = jax.lax.fori_loop(0, _ESCAPE_BISECTIONS, bisect, (0.5 * t, t))
+        f_hit = f(w + t_hit * p)
+        closer = hit & (f_hit < f_half) & armijo(t_hit, f_hit)
+        return jnp.where(closer, t_hit, t), ok, jnp.where(closer, f_hit, f_t)
 
     def cond(state):
-        w, fw, g, it, stalled, out = state
+        w, fw, g, it, stalled, out, _, _ = state
         return (jnp.linalg.norm(g) > tol) & (it < max_steps) & ~stalled & ~out
 
     def body(state):
-        w, fw, g, it, _, _ = state
-        p, convex = _direction(hess(w), g)
+        w, fw, g, it, _, _, eig, reuse = state
+        if reuse_hessian:
+            eig = jax.lax.cond(reuse, lambda: eig, lambda: tuple(sym_eigh(hess(w))))
+        else:
+            eig = tuple(sym_eigh(hess(w)))
+        p, convex = _direction(eig, g)
         t, ok, f_t = line_search(w, fw, g, p, convex)
         w_new = jnp.where(ok, w + t * p, w)
         f_new = jnp.where(ok, f_t, fw)  # f(w_new), already evaluated by the line search
+        g_new = grad(w_new)
         moved = jnp.any(w_new != w)
-        return w_new, f_new, grad(w_new), it + 1, ~(ok & moved), escaped(w_new, f_new)
+        reuse = ok & (t == 1) & (jnp.linalg.norm(g_new) <= _REUSE_RATIO * jnp.linalg.norm(g))
+        return w_new, f_new, g_new, it + 1, ~(ok & moved), escaped(w_new, f_new), eig, reuse
 
     f0 = f(w0)
-    init = (w0, f0, grad(w0), jnp.zeros((), jnp.int32), jnp.zeros((), bool), escaped(w0, f0))
-    w, fw, g, it, stalled, out = jax.lax.while_loop(cond, body, init)
+    d = w0.shape[0]
+    no_eig = (jnp.ones(d, w0.dtype), jnp.eye(d, dtype=w0.dtype))  # never used: the first step forms H
+    init = (w0, f0, grad(w0), jnp.zeros((), jnp.int32), jnp.zeros((), bool), escaped(w0, f0), no_eig,
+            jnp.zeros((), bool))
+    w, fw, g, it, stalled, out, _, _ = jax.lax.while_loop(cond, body, init)
     gnorm = jnp.linalg.norm(g)
-    min_eig = sym_min_eigenvalue(hess(w))
+    min_eig = jnp.ones((), w.dtype) if strongly_convex else sym_min_eigenvalue(hess(w))
     status = jnp.where(
         out,
         UNBOUNDED,
@@ -338,6 +382,10 @@ def _newton(problem, kind, w0, tol, max_steps, expand=True):
         size=lambda w: _value_size(problem, w, kind),
         # only an objective that can be unbounded below (exp-loss DA) has anywhere to escape to
         expand=expand and kind == "da" and problem.loss == "exp",
+        # L_D, L_R: lam-strongly convex (weights >= 0, lam > 0, both losses convex)
+        strongly_convex=kind != "da",
+        # chord steps only where forming H (n d^2 multiply-adds) dominates an iteration
+        reuse_hessian=kind != "da" and problem.X.shape[0] * problem.X.shape[1] ** 2 >= _REUSE_HESSIAN_MIN_WORK,
     )
     # Integer aux outputs break custom_root's JVP (it gives them int tangents
     # instead of float0), so steps and status travel as floats until _solve.

@@ -22,7 +22,9 @@ strictly decreasing along the ray. Every doubling $t\to2t$ therefore passes the 
 over, and $M$ is crossed after $k=\lceil\log_2((M-s)/\Delta)\rceil$ doublings, all inside one Newton
 iteration ($k\le10$ for $\Delta\ge\frac12$, $s\ge0$). The first point past $M$ has
 $s+2^k\Delta<2M-s\le2M=\ln(\text{float max})$, so $f$ is still finite there: why $M$ is half the
-overflow exponent.
+overflow exponent. (`solve` then bisects that last doubling back to the first escaped point, so that
+gradients there stay finite, as at the plain walk's stopping point: on this concave descending stretch
+every point of the ray passes the same tests.)
 Multi-dimensional problems (the correlated pair): that the statuses equal the plain walk's is checked
 numerically, not proved -- 0 disagreements on 2e6 cells (tests/_solve_grid_check.py) and the
 fold-bracketing cells of tests/test_solve.py.

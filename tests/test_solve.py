@@ -395,3 +395,37 @@ def test_expanding_search_agrees_with_the_old_walk_in_few_steps():
         assert steps_n[s == unb].mean() <= steps_n[bounded].mean()
     fold = np.asarray(new.steps)[n_grid:]
     assert (fold[:k] <= fold[k:] + 4).all()
+    # where it stops: the expanded step is bisected back to the first escaped point (to 1/256 of its last
+    # doubling, whose margin change is below 2 margin_bound), so margins end within M (1 + 1/64) -- or where
+    # the old walk's own first step already threw them (a full step that escapes is not expanded)
+    M = al.margin_bound("exp", np.float64)
+    for o, n, probs in ((old, new, jax.vmap(_pair)(alpha, eps, lam)),):
+        u = np.asarray(o.status) == unb
+        m_o = np.abs(np.asarray(jax.vmap(al.margins)(probs, o.w))).max(axis=1)[u]
+        m_n = np.abs(np.asarray(jax.vmap(al.margins)(probs, n.w))).max(axis=1)[u]
+        assert (m_n > M).all() and (m_n <= np.maximum(m_o, M * (1 + 1 / 64))).all()
+
+
+def test_large_strongly_convex_solve_reuses_the_hessian_and_still_converges(getkey):
+    # n d^2 = 1.25e7 >= _REUSE_HESSIAN_MIN_WORK: solve(..., "oracle") takes chord steps in Newton's quadratic
+    # phase (issue 9). Compared with exact Newton (damped_newton without reuse) and with a numpy gradient.
+    from ascentlab._objectives import _gradient, _hessian, _value
+    from ascentlab._solve import _REUSE_HESSIAN_MIN_WORK, damped_newton
+
+    n, d, lam = 20_000, 25, 1e-3
+    assert n * d * d >= _REUSE_HESSIAN_MIN_WORK
+    p = al.gaussian_problem(getkey(), n, d, 0.3, 0.1, lam, n_test=10)
+    sol = al.solve(p, "oracle")
+    assert sol.status_name == "minimum" and float(sol.grad_norm) <= 1e-12
+    _, grad = numpy_objective_grad(p.X, p.y, p.forget, lam, "oracle")(np.asarray(sol.w))
+    # the numpy gradient differs from ascentlab's by rounding: ~eps * sum_i |c_i x_i| ~ 1e-16 * max|x| ~ 1e-15
+    assert np.linalg.norm(grad) <= 1e-12 + 1e-14
+    exact = jax.jit(lambda p: damped_newton(
+        lambda w: _value(p, w, "oracle"), lambda w: _gradient(p, w, "oracle"), lambda w: _hessian(p, w, "oracle"),
+        jnp.zeros(d), tol=1e-12, max_steps=100))(p)
+    assert int(exact[3]) == al.STATUS_NAMES.index("minimum")
+    # lam-strong convexity: |w - w*| <= |grad| / lam for each, so they agree to 2e-12 / lam
+    np.testing.assert_allclose(sol.w, exact[0], rtol=0, atol=2e-12 / lam)
+    # the chord steps were taken (they converge linearly, fast: one more step than exact Newton here, which
+    # saves the last Hessians), and not many of them
+    assert int(exact[2]) < int(sol.steps) <= int(exact[2]) + 3
