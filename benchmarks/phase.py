@@ -70,9 +70,9 @@ def scipy_cell(eps, lam, gtol=1e-10):
             r = minimize(fg(kind), out[0].x if kind == "da" else w_start, jac=True, method="BFGS",
                          options={"gtol": gtol})
             out.append(r)
-    # BFGS often stops with "precision loss" at |grad| ~ 1e-9 with the right answer: judge DA by its gradient.
-    da = out[2]
-    stationary = bool(np.all(np.isfinite(da.x))) and bool(np.linalg.norm(fg("da")(da.x)[1]) <= 1e-6)
+        # BFGS often stops with "precision loss" at |grad| ~ 1e-9 with the right answer: judge DA by its gradient.
+        da = out[2]
+        stationary = bool(np.all(np.isfinite(da.x))) and bool(np.linalg.norm(fg("da")(da.x)[1]) <= 1e-6)
     return out[0].x, out[1].x, da.x, stationary
 
 
