@@ -24,7 +24,8 @@ import warnings
 
 import jax
 
-__all__ = ["enable_compilation_cache", "default_cache_dir", "CACHE_DIR_ENV", "CACHE_SWITCH_ENV"]
+__all__ = ["enable_compilation_cache", "default_cache_dir", "cache_traced", "describe", "CACHE_DIR_ENV",
+           "CACHE_SWITCH_ENV"]
 
 CACHE_DIR_ENV = "ASCENTLAB_CACHE_DIR"
 CACHE_SWITCH_ENV = "ASCENTLAB_JAX_CACHE"
@@ -107,3 +108,139 @@ def enable_compilation_cache(path=None):
     jax.config.update("jax_persistent_cache_min_compile_time_secs", MIN_COMPILE_TIME_SECS)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", MIN_ENTRY_SIZE_BYTES)
     return folder
+
+
+# ------------------------------------------------------------------------------------------------------
+# Tracing once per machine. The persistent compilation cache skips XLA's compiler, but each run still
+# traces and lowers every program again before it can look the compiled one up: on a warm cache that is
+# most of what is left of `ascentlab verify` (measured: about half of its CPU time traces, a fifth
+# lowers). `cache_traced` keeps the traced and lowered program too (`jax.export`), keyed by everything
+# that determines it, so a later process goes straight to the compilation cache.
+
+_TRACED_DIR = "traced"
+_source_digest = None
+
+
+def _sources() -> str:
+    """A digest of every source file of the installed `ascentlab` (a code change invalidates every entry)."""
+    global _source_digest
+    if _source_digest is None:
+        import hashlib
+        from pathlib import Path
+
+        root = Path(__file__).parent
+        h = hashlib.sha256()
+        for p in sorted(root.rglob("*.py")):
+            h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() + b"\0")
+        _source_digest = h.hexdigest()
+    return _source_digest
+
+
+def describe(value, _depth=0):
+    """A text that determines `value` as a traced program sees it, or None when there is none.
+
+    Numbers, strings, None, dtypes and tuples/lists/dicts of them are described by their repr;
+    functions only when defined in `ascentlab` (whose sources are part of every key), by module,
+    qualified name, closure and defaults, recursively. Anything else (arrays, objects, functions of
+    other packages, whose globals could change unseen) has no description: not cached.
+    """
+    import numpy as np
+
+    if _depth > 8:
+        return None
+    if value is None or isinstance(value, (bool, int, float, complex, str, bytes, np.generic, np.dtype)):
+        return f"{type(value).__name__}:{value!r}"
+    if isinstance(value, type) and value.__module__.split(".")[0] in ("numpy", "jax", "builtins", "ml_dtypes"):
+        return f"type:{value.__module__}.{value.__qualname__}"
+    if isinstance(value, (tuple, list)):
+        items = [describe(v, _depth + 1) for v in value]
+        return None if None in items else f"{type(value).__qualname__}({','.join(items)})"
+    if isinstance(value, dict):
+        items = [(describe(k, _depth + 1), describe(v, _depth + 1)) for k, v in value.items()]
+        return None if any(None in kv for kv in items) else "dict(" + ",".join(sorted(f"{k}={v}" for k, v in items)) + ")"
+    if hasattr(value, "__code__") and (getattr(value, "__module__", None) or "").split(".")[0] == "ascentlab":
+        inner = [describe(c.cell_contents, _depth + 1) for c in (value.__closure__ or ())]
+        inner.append(describe(value.__defaults__, _depth + 1))
+        inner.append(describe(value.__kwdefaults__, _depth + 1))
+        if None in inner:
+            return None
+        return f"fn:{value.__module__}:{value.__qualname__}:{value.__code__.co_firstlineno}[{';'.join(inner)}]"
+    if hasattr(value, "func") and hasattr(value, "args") and hasattr(value, "keywords"):  # functools.partial
+        return describe((value.func, value.args, value.keywords), _depth + 1)
+    return None
+
+
+def cache_traced(jitted, fn=None, *, tag: str = ""):
+    """`jitted`, with its traced and lowered programs kept in the compilation cache folder.
+
+    `jitted` is `jax.jit` of a function of positional array arguments (pytrees allowed). Called with
+    arguments of a shape and dtype signature it has not seen in this process, the wrapper looks for
+    the program `jax.export` made of it on this machine before (`<cache folder>/traced/`) and calls that
+    (no tracing, no lowering; XLA's compilation then comes from the compilation cache); failing that it
+    exports `jitted` once and stores it. The key is a digest of the `ascentlab` sources, the JAX version,
+    the backend and device count, `jax_enable_x64`, the argument signature, `tag`, and `describe(fn)`:
+    `fn` is the Python function `jitted` computes (default: `jitted` itself), and it must be fully
+    described (see `describe`: code of `ascentlab`, closures of plain values). When it is not, when no
+    compilation cache folder is configured (see `enable_compilation_cache`), or when the program cannot
+    be exported, `jitted` itself is used: never a different program. Results are those of `jitted`
+    (same program, compiled by the same XLA).
+
+    The folder holds pickled programs: like JAX's own cache it is trusted code, writable by you alone.
+    """
+    what = describe(jitted if fn is None else fn)
+    programs = {}
+
+    def call(*args):
+        folder = jax.config.jax_compilation_cache_dir
+        if what is None or not folder or cache_disabled_by_env():
+            return jitted(*args)
+        leaves, tree = jax.tree.flatten(args)
+        signature = (str(tree), tuple((jax.numpy.shape(x), str(jax.numpy.result_type(x)),
+                                       bool(getattr(x, "weak_type", False))) for x in leaves))
+        program = programs.get(signature)
+        if program is None:
+            program = programs[signature] = _load_or_export(jitted, args, signature, folder, what, tag)
+        return program(*args)
+
+    call.__wrapped__ = jitted
+    return call
+
+
+def _load_or_export(jitted, args, signature, folder, what, tag):
+    import dataclasses
+    import hashlib
+    import pickle
+    import tempfile
+
+    import jaxlib
+
+    backend = jax.default_backend()
+    key = hashlib.sha256(repr((_sources(), jax.__version__, jaxlib.__version__, backend, jax.device_count(),
+                               bool(jax.config.jax_enable_x64), signature, tag, what)).encode()).hexdigest()
+    path = os.path.join(folder, _TRACED_DIR, key)
+    try:
+        with open(path, "rb") as fh:
+            exported = pickle.load(fh)
+    except FileNotFoundError:
+        exported = None
+    except Exception:  # a damaged entry: export it again
+        exported = None
+    if exported is None:
+        try:
+            exported = jax.export.export(jitted)(*args)
+        except Exception:  # not exportable (a callback, an effect, ...): the plain jitted function
+            return jitted
+        try:
+            payload = pickle.dumps(dataclasses.replace(exported, _get_vjp=None))
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(payload)
+                os.replace(tmp, path)  # whole or absent: another process may read it now
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except Exception:  # an unwritable folder or an unpicklable program: use it, do not store it
+            pass
+    return jax.jit(exported.call)

@@ -177,3 +177,65 @@ def test_a_second_process_reuses_the_first_ones_compilations(tmp_path):
     folder, hits, third = _child(env)
     assert folder == "None" and hits == 0 and third == first
     assert not (tmp_path / "unused").exists()
+
+
+# --------------------------------------------------------------- cache_traced: tracing once per machine --
+
+
+def test_describe_names_ascentlab_code_and_plain_values_only():
+    import numpy as np
+
+    from ascentlab import lambertw, theory
+
+    d = _cache.describe
+    assert d((1, 2.5, "a", None, {"k": 3})) == d((1, 2.5, "a", None, {"k": 3}))
+    assert d((1, 2.5)) != d((1, 2.0)) and d(1) != d(1.0) and d(True) != d(1)
+    assert d(np.float64) is not None and d(np.float64) != d(np.float32)
+    assert "lambertw" in d(lambertw)
+    parts = theory.RESULTS["lemma2"].parts
+    assert d(parts[0]) is not None and d(parts[0]) != d(parts[0]._replace(scale=0.5))
+    assert d(np.zeros(3)) is None  # an array: its values are not in the description
+    assert d(lambda x: x) is None  # not ascentlab's code: its globals could change unseen
+    assert d((1, np.zeros(3))) is None and d({"w": np.zeros(2)}) is None
+
+
+def _jitted_lambertw():
+    from ascentlab import lambertw
+
+    return jax.jit(lambertw)
+
+
+def test_cache_traced_stores_the_program_and_a_new_wrapper_loads_it(fresh_config, tmp_path, monkeypatch):
+    from ascentlab import lambertw
+
+    ascentlab.enable_compilation_cache(tmp_path)
+    z = jax.numpy.linspace(0.1, 5.0, 7)
+    plain = jax.jit(lambertw)(z)
+    first = _cache.cache_traced(jax.jit(lambertw), lambertw, tag="t")
+    assert (first(z) == plain).all()  # the same program: bit for bit
+    stored = os.listdir(tmp_path / "traced")
+    assert len(stored) == 1
+    assert (first(z[:5]) == plain[:5]).all() and len(os.listdir(tmp_path / "traced")) == 2  # a new shape
+
+    exports = []
+    real_export = jax.export.export
+    monkeypatch.setattr(jax.export, "export", lambda *a, **k: exports.append(1) or real_export(*a, **k))
+    second = _cache.cache_traced(jax.jit(lambertw), lambertw, tag="t")  # as a new process would
+    assert (second(z) == plain).all()
+    assert (second(z[:5]) == plain[:5]).all() and len(os.listdir(tmp_path / "traced")) == 2  # nothing new
+    assert exports == []  # both programs came from the folder: nothing traced again
+    # a different tag is a different program: exported anew
+    third = _cache.cache_traced(jax.jit(lambertw), lambertw, tag="other")
+    assert (third(z) == plain).all() and len(os.listdir(tmp_path / "traced")) == 3 and exports == [1]
+
+
+def test_cache_traced_falls_back_to_the_jitted_function(fresh_config, tmp_path, monkeypatch):
+    z = jax.numpy.linspace(0.1, 5.0, 7)
+    f = jax.jit(lambda x: x * 2.0)
+    ascentlab.enable_compilation_cache(tmp_path)
+    assert (_cache.cache_traced(f)(z) == z * 2.0).all()  # not ascentlab's code: not stored
+    assert not (tmp_path / "traced").exists()
+    monkeypatch.setenv("ASCENTLAB_JAX_CACHE", "off")
+    g = _cache.cache_traced(_jitted_lambertw(), ascentlab.lambertw)
+    assert (g(z) == jax.jit(ascentlab.lambertw)(z)).all()
+    assert not (tmp_path / "traced").exists()  # the cache is off: nothing stored
