@@ -285,12 +285,13 @@ def damped_newton(f, grad, hess, w0, *, tol, max_steps, escaped=None, size=None,
     saves the Hessians of the last iterations.
     """
     escaped = escaped or (lambda w, fw: ~jnp.isfinite(fw))
-    size = size or (lambda w: jnp.abs(f(w)))
+    size_of = size
     eps = jnp.finfo(w0.dtype).eps
 
     def line_search(w, fw, g, p, convex):
         slope = g @ p
-        slack = 16 * eps * jnp.maximum(1.0, jnp.maximum(jnp.abs(fw), size(w)))
+        scale = jnp.abs(fw) if size_of is None else jnp.maximum(jnp.abs(fw), size_of(w))
+        slack = 16 * eps * jnp.maximum(1.0, scale)
 
         def armijo(t, f_t):
             return jnp.isfinite(f_t) & (f_t <= fw + _ARMIJO * t * slope + slack)
@@ -379,7 +380,8 @@ def _newton(problem, kind, w0, tol, max_steps, expand=True):
         tol=tol,
         max_steps=max_steps,
         escaped=lambda w, fw: _escaped(problem, w, fw),
-        size=lambda w: _value_size(problem, w, kind),
+        # with c >= 0 (L_D, L_R) the terms' size is L itself: the carried value, no pass over X
+        size=(lambda w: _value_size(problem, w, kind)) if kind == "da" else None,
         # only an objective that can be unbounded below (exp-loss DA) has anywhere to escape to
         expand=expand and kind == "da" and problem.loss == "exp",
         # L_D, L_R: lam-strongly convex (weights >= 0, lam > 0, both losses convex)
