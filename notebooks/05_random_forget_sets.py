@@ -24,7 +24,11 @@ import os
 
 import jax
 
+import ascentlab as al
+
 jax.config.update("jax_enable_x64", True)
+# compile once per machine: compiled programs are kept in ~/.cache/ascentlab/jax (ASCENTLAB_JAX_CACHE=off turns it off)
+al.enable_compilation_cache()
 key = jax.random.key(0)
 FAST = os.environ.get("ASCENTLAB_FAST") == "1"  # CI runs every notebook at reduced size
 
@@ -32,7 +36,6 @@ import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 
-import ascentlab as al
 from ascentlab import plots, theory
 
 plt.style.use("ascentlab.styles.lecture")

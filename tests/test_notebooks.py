@@ -50,9 +50,12 @@ def test_notebook_runs(path, lecture_env):
     nb = jupytext.read(path)
     kinds = [c.cell_type for c in nb.cells]
     assert kinds[0] == "markdown" and "code" in kinds
-    # the first code cell sets float64 and the key (house style)
+    # the first code cell sets float64 and the key (house style), and turns the persistent compilation
+    # cache on before anything is computed, saying how to turn it off
     first_code = next(c.source for c in nb.cells if c.cell_type == "code")
     assert 'jax_enable_x64", True' in first_code and "jax.random.key(0)" in first_code
+    assert "al.enable_compilation_cache()" in first_code and "ASCENTLAB_JAX_CACHE=off" in first_code
+    assert first_code.index("al.enable_compilation_cache()") < first_code.index("jax.random.key(0)")
     import matplotlib.pyplot as plt
 
     namespace = {"__name__": "__main__", "__file__": str(path)}
