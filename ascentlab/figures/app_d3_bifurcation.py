@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import theory as th
+from .._cache import cache_traced
 from .._unlearn import unlearn
 from ..plots import PALETTE, figure_grid, plot_long_run
 from ._common import to_numpy
@@ -50,16 +51,16 @@ def data(fast: bool) -> dict:
     panels = {}
     shift = np.log(eta * a)  # w - ln(eta a) = -ln(the descent push): the fixed point sits near -ln ln(b/a)
     for order in th.ALTERNATING_ORDERS:
-        tail, div, w_star, stable = jax.jit(jax.vmap(
-            lambda bb, o=order: _long_run(a, bb, lam, eta, o, steps, keep)))(b)
+        run = lambda bb, o=order: _long_run(a, bb, lam, eta, o, steps, keep)  # noqa: E731
+        tail, div, w_star, stable = cache_traced(jax.jit(jax.vmap(run)), run)(b)  # traced once per machine
         panels[order] = {"tail_minus_ln_eta_a": tail - shift, "diverged": div,
                          "fixed_point_minus_ln_eta_a": w_star - shift, "stable": stable}
     thresholds = th.alternating_flip_threshold(a, lam, eta)
 
     a2, lam2, ell2 = 0.2, 0.5, 1.5
     etas = np.logspace(-3, np.log10(0.3), n)
-    tail, div, w_star, stable = jax.jit(jax.vmap(
-        lambda e: _long_run(a2, a2 * np.exp(ell2), lam2, e, "descent_first", steps, keep)))(jnp.asarray(etas))
+    run = lambda e: _long_run(a2, a2 * np.exp(ell2), lam2, e, "descent_first", steps, keep)  # noqa: E731
+    tail, div, w_star, stable = cache_traced(jax.jit(jax.vmap(run)), run)(jnp.asarray(etas))
     shift = np.log(etas * a2)  # plot w - ln(eta a): the fixed point is ~ -ln ln(b/a) at every eta
     exact_eta, first_eta, _ = th.alternating_flip_threshold(a2, lam2, jnp.asarray(etas))
     return {"params": {"ratio_panel": {"a": a, "lam": lam, "eta": eta, "ln_ratio": [1.0, float(np.log(1.0 / a))]},
