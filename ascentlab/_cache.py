@@ -119,6 +119,17 @@ def enable_compilation_cache(path=None):
 
 _TRACED_DIR = "traced"
 _source_digest = None
+# Off unless `enable_trace_cache()` was called: the `ascentlab` command does, at start. A program loaded
+# from the folder skips Python entirely, so a function patched at run time (a test planting an error in a
+# prediction, a user's monkeypatch in a notebook) would go unseen; only the command line, whose code
+# nobody patches after start, opts in. Library calls, notebooks and the tests always trace.
+_trace_cache_on = False
+
+
+def enable_trace_cache(on: bool = True) -> None:
+    """Let `cache_traced` keep traced programs (the `ascentlab` command's process only; see above)."""
+    global _trace_cache_on
+    _trace_cache_on = bool(on)
 
 
 def _sources() -> str:
@@ -185,6 +196,9 @@ def cache_traced(jitted, fn=None, *, tag: str = ""):
     be exported, `jitted` itself is used: never a different program. Results are those of `jitted`
     (same program, compiled by the same XLA).
 
+    Only in a process that called `enable_trace_cache()` (the `ascentlab` command does); elsewhere it
+    is `jitted`, so run-time patches of ascentlab's functions are always traced.
+
     The folder holds pickled programs: like JAX's own cache it is trusted code, writable by you alone.
     """
     what = describe(jitted if fn is None else fn)
@@ -192,7 +206,7 @@ def cache_traced(jitted, fn=None, *, tag: str = ""):
 
     def call(*args):
         folder = jax.config.jax_compilation_cache_dir
-        if what is None or not folder or cache_disabled_by_env():
+        if not _trace_cache_on or what is None or not folder or cache_disabled_by_env():
             return jitted(*args)
         leaves, tree = jax.tree.flatten(args)
         signature = (str(tree), tuple((jax.numpy.shape(x), str(jax.numpy.result_type(x)),

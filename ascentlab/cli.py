@@ -227,6 +227,11 @@ def console() -> None:
     tearing the interpreter down while XLA's threads are mid-computation can crash it on the way out."""
     # Ctrl-C interrupts even when the shell or a parent process started us with SIGINT ignored
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    # This process runs ascentlab's code as installed, unpatched: traced programs may be kept too
+    # (ascentlab._cache.cache_traced; a warm `ascentlab verify` then skips tracing).
+    from ._cache import enable_trace_cache
+
+    enable_trace_cache()
     code = main()
     if code == 130:
         sys.stdout.flush()

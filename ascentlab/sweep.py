@@ -30,6 +30,7 @@ import jax
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from ._cache import cache_traced
 from ._validate import check_int, fail, is_concrete
 
 #: Cells per chunk when neither `chunk_size` nor `max_memory` is given (grids with fewer cells run as one chunk).
@@ -69,7 +70,11 @@ def _program(key: _ById, names: tuple, sharding: NamedSharding):
     def chunk(arrays):
         return jax.vmap(lambda *cell: fn(**dict(zip(names, cell))))(*arrays)
 
-    return jax.jit(chunk, in_shardings=(sharding,), out_shardings=sharding)
+    jitted = jax.jit(chunk, in_shardings=(sharding,), out_shardings=sharding)
+    # In the `ascentlab` command, an ascentlab cell function's traced program is kept on disk too, so a
+    # warm `ascentlab verify` skips tracing (a no-op for user functions and outside the command).
+    devices = tuple(d.id for d in sharding.mesh.devices.flat)
+    return cache_traced(jitted, fn, tag=f"sweep{names!r}{devices!r}")
 
 
 def _host_axis(name, value):

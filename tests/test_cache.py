@@ -206,6 +206,7 @@ def _jitted_lambertw():
 
 
 def test_cache_traced_stores_the_program_and_a_new_wrapper_loads_it(fresh_config, tmp_path, monkeypatch):
+    monkeypatch.setattr(_cache, "_trace_cache_on", True)  # as in the `ascentlab` command
     from ascentlab import lambertw
 
     ascentlab.enable_compilation_cache(tmp_path)
@@ -230,6 +231,7 @@ def test_cache_traced_stores_the_program_and_a_new_wrapper_loads_it(fresh_config
 
 
 def test_cache_traced_falls_back_to_the_jitted_function(fresh_config, tmp_path, monkeypatch):
+    monkeypatch.setattr(_cache, "_trace_cache_on", True)  # as in the `ascentlab` command
     z = jax.numpy.linspace(0.1, 5.0, 7)
     f = jax.jit(lambda x: x * 2.0)
     ascentlab.enable_compilation_cache(tmp_path)
@@ -239,3 +241,13 @@ def test_cache_traced_falls_back_to_the_jitted_function(fresh_config, tmp_path, 
     g = _cache.cache_traced(_jitted_lambertw(), ascentlab.lambertw)
     assert (g(z) == jax.jit(ascentlab.lambertw)(z)).all()
     assert not (tmp_path / "traced").exists()  # the cache is off: nothing stored
+
+
+def test_cache_traced_is_off_outside_the_command(fresh_config, tmp_path, monkeypatch):
+    """Library calls, notebooks and tests always trace: a run-time patch must be seen (planted errors)."""
+    monkeypatch.setattr(_cache, "_trace_cache_on", False)
+    ascentlab.enable_compilation_cache(tmp_path)
+    z = jax.numpy.linspace(0.1, 5.0, 7)
+    g = _cache.cache_traced(_jitted_lambertw(), ascentlab.lambertw, tag="t")
+    assert (g(z) == jax.jit(ascentlab.lambertw)(z)).all()
+    assert not (tmp_path / "traced").exists()  # nothing kept: every process traces
