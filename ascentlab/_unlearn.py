@@ -365,8 +365,9 @@ def unlearn(
     callable method costs its own passes plus one margins pass.
 
     Returns:
-        A `Trajectory`; divergence is reported in `diverged_at`, never as a
-        silent NaN.
+        A `Trajectory` of ceil(T/k) + 1 rows (T + 1 with the default k = 1;
+        1 when T = 0), the step of each in `Trajectory.t`; divergence is
+        reported in `diverged_at` (the exact step), never as a silent NaN.
 
     References: Sec. 5.1 (DA), App. D.3 (alternating DA).
     """
