@@ -97,8 +97,10 @@ _HALF_STEPS = {
 _BLOCK_BYTES = 2 * 2**20
 # kernel="auto" fuses on CPU only when X is larger than this (half of a 32 MiB L3): a smaller X stays
 # in the last-level cache, where the second dense pass is cheap and the block loop's per-block
-# overhead costs more than it saves. Measured at d = 100 (2 shared cores, median paired ratios to
-# one X @ w pass): n = 20,000 (16 MB) fused 6.7x, dense 3.0x; n = 100,000 (80 MB) fused 2.4x, dense 3.7x.
+# overhead costs more than it saves. Measured DA at d = 100 on 2 cores, as ratios to T passes of X @ w:
+# n = 20,000 (16 MB) fused 10.7x, dense 4.2x (quiet machine); n = 100,000 (80 MB) fused 3.8x, dense 3.8x
+# (quiet), fused 2.4x, dense 3.7x (cores shared with other jobs). X^T r, not the record, is what is
+# left: XLA's CPU vector-matrix product reads X at about half the speed of its matrix-vector one.
 _FUSE_ABOVE_BYTES = 16 * 2**20
 
 
