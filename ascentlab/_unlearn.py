@@ -23,9 +23,11 @@ Cost: the built-in methods are run on margins, not through their step
 functions. A gradient is $X^\top(c\odot\ell'(m)\odot y)+\lambda w$ with
 $m=y\odot Xw_t$, and the record of $w_t$ (divergence test, mean retain and
 forget losses; distances live in $\mathbb R^d$) is read off the same $m$, so a
-step reads X once per gradient with the "fused" kernel (row blocks that stay
-in cache between $X_bw$ and $X_b^\top r_b$; the default on CPU for an X of
-more than 16 MiB) and twice with "dense" (GPUs, and a smaller X).
+step reads X twice per gradient with the default "dense" kernel ($Xw$, then
+$r^\top X$ as a two-row matrix product, which takes XLA's fast GEMM path on
+CPU) and once with "fused" (row blocks that stay in cache between $X_bw$ and
+$X_b^\top r_b$; measured no faster on 2 quiet cores, faster only while other
+jobs contend for them).
 
 Divergence: the first step whose iterate is non-finite or has a margin beyond
 `ascentlab.margin_bound(loss, dtype)` ($\tfrac12\ln$ of the largest float for
@@ -95,13 +97,10 @@ _HALF_STEPS = {
 # read of a block (for X_b^T r_b) comes from cache. Measured on 2 AMD EPYC cores (L2 1 MiB each):
 # 1024-4096 rows at d = 100 within noise of each other, smaller blocks pay the loop overhead.
 _BLOCK_BYTES = 2 * 2**20
-# kernel="auto" fuses on CPU only when X is larger than this (half of a 32 MiB L3): a smaller X stays
-# in the last-level cache, where the second dense pass is cheap and the block loop's per-block
-# overhead costs more than it saves. Measured DA at d = 100 on 2 cores, as ratios to T passes of X @ w:
-# n = 20,000 (16 MB) fused 10.7x, dense 4.2x (quiet machine); n = 100,000 (80 MB) fused 3.8x, dense 3.8x
-# (quiet), fused 2.4x, dense 3.7x (cores shared with other jobs). X^T r, not the record, is what is
-# left: XLA's CPU vector-matrix product reads X at about half the speed of its matrix-vector one.
-_FUSE_ABOVE_BYTES = 16 * 2**20
+# kernel="auto" is "dense" on every backend. Measured DA at d = 100 on 2 quiet cores, as ratios to T
+# passes of X @ w: n = 100,000 (80 MB) dense 3.0x (with `_rT_X`; 3.8x with a plain r @ X), fused 3.8x
+# (2 MiB blocks) and 2.8x (20 MiB blocks); n = 20,000 (16 MB) fused 10.7x, dense 4.2x. Fused won only
+# while other jobs shared the cores (2.4x against 3.7x).
 
 
 def alternating_step_fn(order: str) -> Callable:
@@ -184,6 +183,14 @@ def _dloss(m, loss, value):
     return ((jnp.maximum(-m, 0.0) + jnp.log1p(e)) if value else None), d1
 
 
+def _rT_X(r, X):
+    r"""$r^\top X$ as the first row of $[r;0]^\top X$: XLA's CPU vector-matrix product runs at about
+    half the speed of its matrix-vector one, while a two-row matrix product takes its GEMM path
+    (measured on 2 cores, n = 100,000, d = 100, relative to one pass $Xw$: `r @ X` 2.4, `X.T @ r` 5.5,
+    this 1.5). The zero row costs no read of X."""
+    return (jnp.stack([r, jnp.zeros_like(r)], axis=-2) @ X)[..., 0, :]
+
+
 def _block_stats(Xb, yb, w, cyb, crfb, loss, losses):
     r"""On rows $b$: $(r_b^\top X_b,\ \max_b|m|,\ [\sum_bc^{\mathcal R}\ell,\ \sum_bc^{\mathcal F}\ell])$ with
     $m_b=y_b\odot X_bw$ and $r_b=(c\odot y)_b\odot\ell'(m_b)$; `cyb` None gives no gradient (zeros),
@@ -193,7 +200,7 @@ def _block_stats(Xb, yb, w, cyb, crfb, loss, losses):
     a $0\cdot\infty$ in the sums happens only in a row that is masked anyway."""
     m = yb * (Xb @ w)
     ell, d1 = _dloss(m, loss, losses)
-    g = ((cyb * d1) @ Xb) if cyb is not None else jnp.zeros(Xb.shape[1:], Xb.dtype)
+    g = _rT_X(cyb * d1, Xb) if cyb is not None else jnp.zeros(Xb.shape[1:], Xb.dtype)
     mx = jnp.max(jnp.abs(m))
     lrf = (ell @ crfb) if losses else jnp.zeros(2, Xb.dtype)
     return g, mx, lrf
@@ -355,15 +362,15 @@ def unlearn(
             row blocks of about 2 MiB that stay in cache between the margins
             $X_bw$ and $X_b^\top r_b$ (fastest on CPU for an X larger than
             the last-level cache); "dense": two dense passes $Xw$ and
-            $r^\top X$ (GPUs, and an X that stays in cache); "auto"
-            (default): "fused" on the CPU backend when X is larger than
-            16 MiB, "dense" otherwise. Both give the same iterates up to
-            rounding (summation order).
+            $r^\top X$; "auto" (default): "dense" (measured the faster on
+            2 quiet CPU cores and the simple GPU path; "fused" only won
+            while other jobs shared the cores). Both give the same
+            iterates up to rounding (summation order).
 
     Cost per step: one evaluation of the margins $m=y\odot Xw_t$ per
     gradient, whose margins also give the record of $w_t$ (divergence test,
     mean losses) — one read of X per step for "ga", "da" and "finetune"
-    with "fused" (two with "dense"), twice that for "da_alternating"; a
+    with "fused" (two with "dense", the default), twice that for "da_alternating"; a
     callable method costs its own passes plus one margins pass.
 
     Returns:
@@ -387,8 +394,7 @@ def unlearn(
     every = v.check_int(where, "record_every", record_every, minimum=1)
     v.check_choice(where, "kernel", kernel, KERNELS)
     if kernel == "auto":
-        big = problem.X.size * problem.X.dtype.itemsize > _FUSE_ABOVE_BYTES
-        kernel = "fused" if jax.default_backend() == "cpu" and big else "dense"
+        kernel = "dense"
     if kernel == "fused":
         kernel = ("fused", _block_rows(problem.X.shape[1], problem.X.dtype))
     dtype = problem.X.dtype
