@@ -325,13 +325,15 @@ def damped_newton(f, grad, hess, w0, *, tol, max_steps, escaped=None, size=None,
         # The last doubling escaped: it may overshoot the boundary by up to its own length (margins up to
         # ~2 margin_bound, where gradients overflow). Bisect [t/2, t] on `escaped` for the first escaped
         # point to t/2^_ESCAPE_BISECTIONS and stop there if it still descends and passes Armijo.
-        def bisect(_, bracket):
-            lo, hi = bracket
+        def bisect(state):
+            lo, hi, k = state
             mid = 0.5 * (lo + hi)
             out = escaped(w + mid * p, f(w + mid * p))
-            return jnp.where(out, lo, mid), jnp.where(out, mid, hi)
+            return jnp.where(out, lo, mid), jnp.where(out, mid, hi), k + 1
 
-        _, t_hit = jax.lax.fori_loop(0, _ESCAPE_BISECTIONS, bisect, (0.5 * t, t))
+        # a while loop, not a fori_loop: it runs only where a doubling escaped (under vmap, only while
+        # some cell of the batch needs it), not in every Newton iteration of every solve
+        _, t_hit, _ = jax.lax.while_loop(lambda s: hit & (s[2] < _ESCAPE_BISECTIONS), bisect, (0.5 * t, t, 0))
         f_hit = f(w + t_hit * p)
         closer = hit & (f_hit < f_half) & armijo(t_hit, f_hit)
         return jnp.where(closer, t_hit, t), ok, jnp.where(closer, f_hit, f_t)
