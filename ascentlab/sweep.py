@@ -95,13 +95,20 @@ def _host_axis(name, value):
         arr = np.asarray(value)
     except (TypeError, ValueError):
         fail("sweep", f"axes[{name!r}]", value, "must be an array of numbers")
-    if arr.dtype.kind not in "biuf":
+    if not (arr.dtype.kind in "biuf" or jax.dtypes.issubdtype(arr.dtype, np.floating)):  # bfloat16: kind 'V'
         fail("sweep", f"axes[{name!r}]", value, "must be an array of numbers (bool, int or float)")
     if arr.ndim == 0:
         fail("sweep", f"axes[{name!r}]", value, "must be an array with one entry per value (at least 1-D), not a scalar")
     if arr.shape[0] == 0:
         fail("sweep", f"axes[{name!r}]", f"array of shape {arr.shape}", "must have at least one value")
-    return arr.astype(jax.dtypes.canonicalize_dtype(arr.dtype), copy=False)
+    dtype = jax.dtypes.canonicalize_dtype(arr.dtype)
+    if arr.dtype.kind in "iu" and dtype != arr.dtype and arr.size:
+        info = np.iinfo(dtype)  # int64 -> int32 with x64 off: a value out of range would wrap silently
+        if arr.min() < info.min or arr.max() > info.max:
+            fail("sweep", f"axes[{name!r}]", f"{arr.dtype} array with values in [{arr.min()}, {arr.max()}]",
+                 f"must fit JAX's {dtype} (x64 mode is off): turn it on with "
+                 "jax.config.update('jax_enable_x64', True), or pass floats")
+    return arr.astype(dtype, copy=False)
 
 
 def _cell_range(cells, total: int) -> range:
@@ -112,7 +119,10 @@ def _cell_range(cells, total: int) -> range:
         start = min(total, jax.process_index() * per)
         return range(start, min(total, start + per))
     if isinstance(cells, slice):
-        rng = range(total)[cells]
+        try:
+            rng = range(total)[cells]
+        except TypeError:
+            fail("sweep", "cells", cells, "must be a slice of ints (flat, row-major cell indices)")
         if rng.step != 1:
             fail("sweep", "cells", cells, "must be a slice with step 1")
         return rng
@@ -268,9 +278,15 @@ def sweep(fn: Callable, axes: dict, *, product: bool = True, chunk_size: Optiona
     rng = _cell_range(cells, total)
     if len(rng) == 0:
         fail(where, "cells", cells, f"must select at least one of the {total} cells")
-    devices = jax.local_devices() if devices is None else list(devices)
-    if not devices or not all(isinstance(d, jax.Device) for d in devices):
-        fail(where, "devices", devices, "must be a non-empty list of jax.Device (e.g. jax.local_devices())")
+    given = devices
+    try:
+        devices = jax.local_devices() if devices is None else list(devices)
+    except TypeError:  # not iterable: a single Device, a number
+        devices = None
+    if isinstance(given, str) or not devices or not all(isinstance(d, jax.Device) for d in devices):
+        fail(where, "devices", given, "must be a non-empty list of jax.Device (e.g. jax.local_devices())")
+    if len(set(devices)) != len(devices):
+        fail(where, "devices", devices, "must not name a device twice")
     ndev = len(devices)
     if max_memory is not None:
         chunk = _chunk_for_memory(fn, names, arrays, max_memory, ndev)
@@ -291,6 +307,10 @@ def sweep(fn: Callable, axes: dict, *, product: bool = True, chunk_size: Optiona
         result, start, valid = pending
         leaves, tdef = jax.tree.flatten(result)
         if out_leaves is None:
+            for x in leaves:
+                if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key):
+                    fail(where, "fn", fn, "must return arrays of numbers, not PRNG keys: return "
+                         "jax.random.key_data(key) (and jax.random.wrap_key_data it back)")
             treedef = tdef
             out_leaves = [np.empty((len(rng),) + x.shape[1:], x.dtype) for x in leaves]
         for dst, x in zip(out_leaves, leaves):

@@ -211,6 +211,12 @@ def _fn(x):
     (dict(fn=_fn, axes={"x": [1.0, 2.0]}, cells=slice(0, 2, 2)), "step 1"),
     (dict(fn=_fn, axes={"x": [1.0, 2.0]}, cells=slice(5, 9)), "at least one of the 2 cells"),
     (dict(fn=_fn, axes={"x": jax.random.split(jax.random.key(0), 3)}), "key_data"),
+    (dict(fn=_fn, axes={"x": [1.0]}, devices=jax.local_devices()[0]), "`devices` must be a non-empty list"),
+    (dict(fn=_fn, axes={"x": [1.0]}, devices=5), "`devices` must be a non-empty list"),
+    (dict(fn=_fn, axes={"x": [1.0]}, devices="cpu"), "got devices='cpu'"),
+    (dict(fn=_fn, axes={"x": [1.0]}, devices=jax.local_devices()[:1] * 2), "must not name a device twice"),
+    (dict(fn=_fn, axes={"x": [1.0, 2.0]}, cells=slice("a", "b")), "`cells` must be a slice of ints"),
+    (dict(fn=lambda x: jax.random.key(x), axes={"x": np.arange(3)}), "`fn` must return arrays of numbers"),
 ])
 def test_bad_inputs_name_the_argument(kwargs, match):
     fn, axes = kwargs.pop("fn"), kwargs.pop("axes")
@@ -221,3 +227,19 @@ def test_bad_inputs_name_the_argument(kwargs, match):
 def test_inside_jit_is_refused():
     with pytest.raises(ValueError, match="cannot be called inside jit"):
         jax.jit(lambda x: al.sweep(_fn, {"x": x}))(jnp.arange(3.0))
+
+
+def test_integers_that_x64_off_would_wrap_are_refused():
+    big = np.array([3, 2**40])
+    with jax.enable_x64(False):
+        with pytest.raises(ValueError, match=r"`axes\['x'\]` must fit JAX's int32 \(x64 mode is off\)"):
+            al.sweep(_fn, {"x": big})
+        np.testing.assert_array_equal(al.sweep(_fn, {"x": np.array([-5, 2**31 - 1])}), [-5, 2**31 - 1])
+    np.testing.assert_array_equal(al.sweep(_fn, {"x": big}), big)  # x64 on: int64 as given
+
+
+def test_bfloat16_axis_is_a_float_axis():
+    x = jnp.arange(3.0, dtype=jnp.bfloat16)
+    got = al.sweep(lambda x: x * 2, {"x": x})
+    assert got.dtype == jnp.bfloat16
+    np.testing.assert_array_equal(got, np.asarray(x * 2))
