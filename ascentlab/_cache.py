@@ -90,6 +90,10 @@ def enable_compilation_cache(path=None):
         from ._validate import fail
 
         fail("enable_compilation_cache", "path", path, "must be a folder path (str or os.PathLike) or None")
+    if path is not None and not str(os.fspath(path)).strip():  # abspath("") would be the working directory
+        from ._validate import fail
+
+        fail("enable_compilation_cache", "path", path, "must be a non-empty folder path, or None for the default")
     if cache_disabled_by_env() or not jax.config.jax_enable_compilation_cache:
         return None
     configured = jax.config.jax_compilation_cache_dir
@@ -99,7 +103,7 @@ def enable_compilation_cache(path=None):
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as err:
-        _warn_once(folder, err.strerror or type(err).__name__)
+        _warn_once(folder, "a file, not a folder" if os.path.isfile(folder) else err.strerror or type(err).__name__)
         return None
     if not os.access(folder, os.W_OK | os.X_OK):
         _warn_once(folder, "not writable")

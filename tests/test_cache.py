@@ -140,6 +140,19 @@ def test_bad_path_type_is_a_clear_error(fresh_config):
         ascentlab.enable_compilation_cache(3)
 
 
+@pytest.mark.parametrize("path", ["", "  "])
+def test_an_empty_path_is_an_error_not_the_working_directory(fresh_config, path):
+    with pytest.raises(ValueError, match="`path` must be a non-empty folder path"):
+        ascentlab.enable_compilation_cache(path)
+    assert jax.config.jax_compilation_cache_dir is None
+
+
+def test_a_file_in_place_of_the_folder_says_so(fresh_config, tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.warns(RuntimeWarning, match=r"\(a file, not a folder\)"):
+        assert ascentlab.enable_compilation_cache(tmp_path / "file") is None
+
+
 # One small jitted function in a fresh process: the cache folder it used and how many cache hits JAX
 # reported (the '/jax/compilation_cache/cache_hits' monitoring event, recorded on every disk hit).
 _CHILD = textwrap.dedent("""
