@@ -360,8 +360,8 @@ def unlearn(
             in memory. Divergence is still checked at every step.
         kernel: how X is read (static). "fused": one read per gradient, in
             row blocks of about 2 MiB that stay in cache between the margins
-            $X_bw$ and $X_b^\top r_b$ (fastest on CPU for an X larger than
-            the last-level cache); "dense": two dense passes $Xw$ and
+            $X_bw$ and $X_b^\top r_b$ (measured slower than "dense" on 2 quiet
+            CPU cores, also for an 80 MB X); "dense": two dense passes $Xw$ and
             $r^\top X$; "auto" (default): "dense" (measured the faster on
             2 quiet CPU cores and the simple GPU path; "fused" only won
             while other jobs shared the cores). Both give the same
