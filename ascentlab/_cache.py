@@ -193,7 +193,8 @@ def cache_traced(jitted, fn=None, *, tag: str = ""):
     the program `jax.export` made of it on this machine before (`<cache folder>/traced/`) and calls that
     (no tracing, no lowering; XLA's compilation then comes from the compilation cache); failing that it
     exports `jitted` once and stores it. The key is a digest of the `ascentlab` sources, the JAX version,
-    the backend and device count, `jax_enable_x64`, the argument signature, `tag`, and `describe(fn)`:
+    the backend and device count, `jax_enable_x64` and every other JAX option (`jax.config.values`), the
+    argument signature, `tag`, and `describe(fn)`:
     `fn` is the Python function `jitted` computes (default: `jitted` itself), and it must be fully
     described (see `describe`: code of `ascentlab`, closures of plain values). When it is not, when no
     compilation cache folder is configured (see `enable_compilation_cache`), or when the program cannot
@@ -233,8 +234,11 @@ def _load_or_export(jitted, args, signature, folder, what, tag):
     import jaxlib
 
     backend = jax.default_backend()
+    # every JAX option too: some change the traced program with the same signature (e.g.
+    # jax_threefry_partitionable changes the random bits); a harmless one costs only a miss
+    options = sorted((k, repr(v)) for k, v in jax.config.values.items())
     key = hashlib.sha256(repr((_sources(), jax.__version__, jaxlib.__version__, backend, jax.device_count(),
-                               bool(jax.config.jax_enable_x64), signature, tag, what)).encode()).hexdigest()
+                               bool(jax.config.jax_enable_x64), options, signature, tag, what)).encode()).hexdigest()
     path = os.path.join(folder, _TRACED_DIR, key)
     try:
         with open(path, "rb") as fh:

@@ -243,6 +243,28 @@ def test_cache_traced_stores_the_program_and_a_new_wrapper_loads_it(fresh_config
     assert (third(z) == plain).all() and len(os.listdir(tmp_path / "traced")) == 3 and exports == [1]
 
 
+def _draw(k):
+    return jax.random.normal(jax.random.wrap_key_data(k), (4,))
+
+
+_draw.__module__ = "ascentlab._test_draw"  # described as ascentlab code, so cache_traced stores it
+
+
+def test_cache_traced_keys_on_jax_options_that_change_the_program(fresh_config, tmp_path, monkeypatch):
+    monkeypatch.setattr(_cache, "_trace_cache_on", True)
+    ascentlab.enable_compilation_cache(tmp_path)
+    k = jax.random.key_data(jax.random.key(0))
+    flag = jax.config.jax_threefry_partitionable
+    try:
+        assert (_cache.cache_traced(jax.jit(_draw), _draw)(k) == jax.jit(_draw)(k)).all()
+        jax.config.update("jax_threefry_partitionable", not flag)  # other random bits, same signature
+        want = jax.jit(_draw)(k)
+        assert (_cache.cache_traced(jax.jit(_draw), _draw)(k) == want).all()  # not the stored program
+        assert len(os.listdir(tmp_path / "traced")) == 2
+    finally:
+        jax.config.update("jax_threefry_partitionable", flag)
+
+
 def test_cache_traced_falls_back_to_the_jitted_function(fresh_config, tmp_path, monkeypatch):
     monkeypatch.setattr(_cache, "_trace_cache_on", True)  # as in the `ascentlab` command
     z = jax.numpy.linspace(0.1, 5.0, 7)
