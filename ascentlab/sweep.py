@@ -44,6 +44,7 @@ DEFAULT_CHUNK_ACCELERATOR = 65536
 # 256 / 1024 / 4096 / 10000 cells took 142 / 135 / 169 / 164 ms. Under vmap a chunk's Newton loop runs
 # until its slowest cell is done, so smaller chunks wait less; below ~1000 the per-chunk cost shows.
 
+_MAX_PADDING = 65536  # a given chunk_size larger than the grid pads it to at most this many cells
 _AXIS = "cells"  # the mesh axis the cells are sharded over
 _PROGRESS_AFTER = 2.0  # seconds: a grid that takes longer shows a progress line (progress=None)
 
@@ -221,7 +222,8 @@ def sweep(fn: Callable, axes: dict, *, product: bool = True, chunk_size: Optiona
         product: the Cartesian grid (default) or aligned instances.
         chunk_size: cells per chunk (a positive int). Given, every chunk has
             this size, even when the grid is smaller (one compilation whatever
-            the grid). Default: `DEFAULT_CHUNK` (1,024) on CPU devices,
+            the grid), except that a grid is never padded beyond 65,536 cells
+            (a huge `chunk_size` on a small grid runs the grid as one chunk). Default: `DEFAULT_CHUNK` (1,024) on CPU devices,
             `DEFAULT_CHUNK_ACCELERATOR` (65,536) on others, or the whole grid if smaller.
         max_memory: instead of `chunk_size`, a device-memory budget in bytes:
             the largest chunk whose inputs and outputs (from `jax.eval_shape`
@@ -293,7 +295,9 @@ def sweep(fn: Callable, axes: dict, *, product: bool = True, chunk_size: Optiona
         chunk = min(chunk, -(-len(rng) // ndev) * ndev)
     else:
         default = DEFAULT_CHUNK if devices[0].platform == "cpu" else DEFAULT_CHUNK_ACCELERATOR
-        chunk = chunk_size if chunk_size is not None else min(default, len(rng))
+        # a given chunk_size pads a smaller grid up to it (one compilation whatever the grid), but never
+        # by more than _MAX_PADDING cells: chunk_size=10**9 on 3 cells runs 3 cells, not a billion
+        chunk = min(chunk_size, max(len(rng), _MAX_PADDING)) if chunk_size is not None else min(default, len(rng))
         chunk = -(-chunk // ndev) * ndev
     sharding = NamedSharding(Mesh(np.asarray(devices), (_AXIS,)), PartitionSpec(_AXIS))
     program = _program(_ById(fn), names, sharding)

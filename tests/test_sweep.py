@@ -243,3 +243,26 @@ def test_bfloat16_axis_is_a_float_axis():
     got = al.sweep(lambda x: x * 2, {"x": x})
     assert got.dtype == jnp.bfloat16
     np.testing.assert_array_equal(got, np.asarray(x * 2))
+
+
+def test_a_huge_chunk_size_does_not_pad_a_small_grid_to_its_size(monkeypatch):
+    """chunk_size=10**9 on 3 cells runs at most _MAX_PADDING cells (it padded to a billion: out of memory)."""
+    sw = sys.modules["ascentlab.sweep"]
+    real, shapes = sw._program, []
+
+    def spy(*args):
+        program = real(*args)
+        return lambda arrays: shapes.append(arrays[0].shape[0]) or program(arrays)
+
+    monkeypatch.setattr(sw, "_program", spy)
+    monkeypatch.setattr(sw, "_MAX_PADDING", 8)
+    out = al.sweep(lambda a: a * 2.0, {"a": np.arange(3.0)}, chunk_size=10**9, progress=False)
+    np.testing.assert_array_equal(out, np.arange(3.0) * 2.0)
+    assert shapes == [8]  # padded to the cap, not to chunk_size
+    shapes.clear()
+    out = al.sweep(lambda a: a * 2.0, {"a": np.arange(20.0)}, chunk_size=10**9, progress=False)
+    np.testing.assert_array_equal(out, np.arange(20.0) * 2.0)
+    assert shapes == [20]  # a grid above the cap: one chunk of the grid
+    shapes.clear()
+    al.sweep(lambda a: a * 2.0, {"a": np.arange(3.0)}, chunk_size=5, progress=False)
+    assert shapes == [5]  # below the cap the given chunk_size still pads (one compile whatever the grid)
