@@ -4,8 +4,11 @@ A numerical companion to "Ascent Fails to Forget" (Mavrothalassitis,
 Puigdemont, Levi, Cevher, NeurIPS 2025, arXiv 2509.26427): exact float64
 solutions of the paper's logistic-regression objectives, descent-ascent
 unlearning trajectories, and the Lambert-W closed forms they are checked
-against. The library never writes `jax.config`: switch JAX's `jax_enable_x64`
-option on yourself, before creating arrays, for the exact float64 results.
+against. Importing or calling the library never writes `jax.config`: switch
+JAX's `jax_enable_x64` option on yourself, before creating arrays, for the
+exact float64 results. The one exception is a call you make on purpose:
+`enable_compilation_cache()` sets JAX's persistent-cache options (folder and
+thresholds; never x64), as the `ascentlab` command and the notebooks do.
 """
 
 from ._cache import enable_compilation_cache as enable_compilation_cache
