@@ -47,7 +47,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _validate as v
-from ._objectives import _gradient
+from ._objectives import _gradient, coefficients
 from ._problems import Problem, check_problem
 from ._solve import check_references, margin_bound, solve_references
 
@@ -154,21 +154,6 @@ class Trajectory(NamedTuple):
 
 
 # ------------------------------------------------------------- one read of X
-def _weights(problem):
-    r"""Coefficients of the objectives and of the recorded means, from the sample weights $\omega$:
-    $c^{\mathcal R}_i=\omega_i[i\in\mathcal R]/\sum_{\mathcal R}\omega$ and $c^{\mathcal F}$ likewise."""
-    X = problem.X
-    omega = jnp.ones(problem.y.shape, X.dtype) if problem.weights is None else problem.weights
-    w_f = jnp.where(problem.forget, omega, 0.0)
-    w_r = jnp.where(problem.forget, 0.0, omega)
-    return w_r / w_r.sum(), w_f / w_f.sum()
-
-
-def _coefficients(kind, c_r, c_f):
-    r"""$c$ with $L=\sum_ic_i\ell(m_i)+\frac\lambda2\|w\|^2$ (Eq. (1); `_objectives.coefficients`)."""
-    return {"oracle": c_r, "da": c_r - c_f, "ga": -c_f}[kind]
-
-
 def _dloss(m, loss, value):
     r"""$(\ell(m), \ell'(m))$ (or $(None, \ell'(m))$ when `value` is False) from one exponential.
 
@@ -252,12 +237,13 @@ def _run(problem, method, w0, eta, steps, every, kernel, w_oracle, w_original):
     `every` steps between them."""
     dtype = w0.dtype
     bound = margin_bound(problem.loss, dtype)
-    c_r, c_f = _weights(problem)
+    # the weighted means over R and F: $c^{\mathcal R}$ of $L_{\mathcal R}$, and $c^{\mathcal F}=-c$ of $L_{GA}$
+    c_r, c_f = coefficients(problem, "oracle"), -coefficients(problem, "ga")
     crf = jnp.stack([c_r, c_f], axis=1)
     lam = problem.lam
     builtin = not callable(method)
     kinds = _HALF_STEPS[method] if builtin else ()
-    cys = [_coefficients(kind, c_r, c_f) * problem.y for kind in kinds]
+    cys = [coefficients(problem, kind) * problem.y for kind in kinds]
 
     def evaluate(w, losses):
         """Record of w and the next candidate iterate (before the divergence freeze)."""
