@@ -24,6 +24,8 @@ import warnings
 
 import jax
 
+from ._validate import fail
+
 __all__ = ["enable_compilation_cache", "default_cache_dir", "cache_traced", "describe", "CACHE_DIR_ENV",
            "CACHE_SWITCH_ENV"]
 
@@ -87,12 +89,8 @@ def enable_compilation_cache(path=None):
     Call it before the first compilation whose result should be cached; calling it again is harmless.
     """
     if path is not None and not isinstance(path, (str, os.PathLike)):
-        from ._validate import fail
-
         fail("enable_compilation_cache", "path", path, "must be a folder path (str or os.PathLike) or None")
     if path is not None and not str(os.fspath(path)).strip():  # abspath("") would be the working directory
-        from ._validate import fail
-
         fail("enable_compilation_cache", "path", path, "must be a non-empty folder path, or None for the default")
     if cache_disabled_by_env() or not jax.config.jax_enable_compilation_cache:
         return None

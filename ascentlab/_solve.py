@@ -285,12 +285,11 @@ def damped_newton(f, grad, hess, w0, *, tol, max_steps, escaped=None, size=None,
     saves the Hessians of the last iterations.
     """
     escaped = escaped or (lambda w, fw: ~jnp.isfinite(fw))
-    size_of = size
     eps = jnp.finfo(w0.dtype).eps
 
     def line_search(w, fw, g, p, convex):
         slope = g @ p
-        scale = jnp.abs(fw) if size_of is None else jnp.maximum(jnp.abs(fw), size_of(w))
+        scale = jnp.abs(fw) if size is None else jnp.maximum(jnp.abs(fw), size(w))
         slack = 16 * eps * jnp.maximum(1.0, scale)
 
         def armijo(t, f_t):

@@ -101,7 +101,7 @@ def _compile(part: Part) -> _CompiledPart:
             return jax.tree.map(lambda *xs: np.stack([np.asarray(x) for x in xs]), *rows)
         return _CompiledPart(part, each)
     check = lambda **params: part.check(**params, **static)  # noqa: E731  (one function: sweep caches on it)
-    chunk = max(4, int(round(part.scale * CHUNK)))
+    chunk = _count(part, CHUNK)
 
     def batched(params):
         return sweep(check, params, product=False, chunk_size=chunk, progress=False)

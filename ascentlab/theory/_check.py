@@ -30,7 +30,6 @@ from .._objectives import _hessian, _loss_and_derivatives, coefficients, margins
 from .._solve import solve
 
 
-
 def machine_eps(x):
     """Machine epsilon of `x`'s floating dtype: every rounding allowance follows the dtype of the inputs."""
     dtype = jnp.result_type(x)
