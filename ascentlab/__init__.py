@@ -33,7 +33,9 @@ from ._solve import solve_references as solve_references
 
 from ._unlearn import METHODS as METHODS
 from ._unlearn import Trajectory as Trajectory
+from ._unlearn import train as train
 from ._unlearn import unlearn as unlearn
+from . import methods as methods
 from .sweep import sweep as sweep
 
 __version__ = "0.1.0"

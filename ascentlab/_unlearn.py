@@ -16,8 +16,14 @@ one `jax.lax.scan`; the trajectory keeps the starting point (and, with
   step is both half-steps. To $O(\eta)$ this is DA with ridge $2\lambda$;
 * `"finetune"`: $w\leftarrow w-\eta\,\nabla L_{\mathcal R}(w)$.
 
-A callable `step(problem, w, eta) -> w` is accepted in place of a name, so
-new methods plug into the same contract.
+Every other method lives in `ascentlab.methods`, one module each, under one
+stateful contract (`Method`: an optax-like `init`/`update` pair with its
+parameters and cost): "neggrad_plus", "scrub", "newton", "noisy_gd",
+"rewind", "decouple_retain", ... (`ascentlab.methods.NAMES`). `unlearn`
+accepts a registered name, a `Method` (`methods.neggrad_plus(beta=0.7)`), or
+a plain callable `step(problem, w, eta) -> w`. `train` records the descent
+on $L_{\mathcal D}$ that produced the original model (checkpoints for
+"rewind").
 
 Cost: the built-in methods are run on margins, not through their step
 functions. A gradient is $X^\top(c\odot\ell'(m)\odot y)+\lambda w$ with
@@ -50,8 +56,10 @@ from . import _validate as v
 from ._objectives import _gradient, coefficients
 from ._problems import Problem, check_problem
 from ._solve import check_references, margin_bound, solve_references
+from .methods import NAMES, REGISTRY
+from .methods._base import Context, Method
 
-__all__ = ["Trajectory", "unlearn", "METHODS", "alternating_step_fn", "KERNELS"]
+__all__ = ["Trajectory", "unlearn", "train", "METHODS", "alternating_step_fn", "KERNELS"]
 
 
 def _ga_step(problem, w, eta):
@@ -131,6 +139,10 @@ class Trajectory(NamedTuple):
             recorded or not), or -1.
         t: the step index of each row (int32), shape (rows,). `None` in a
             Trajectory built by hand means every step (`arange(rows)`).
+        grads: per-sample gradient evaluations spent up to each row
+            (float, shape (rows,); a full Hessian counts as d gradients per
+            sample): the method's `cost`, NaN where the method declares none
+            (a plain callable). `None` in a Trajectory built by hand.
     """
 
     w: jax.Array
@@ -140,6 +152,7 @@ class Trajectory(NamedTuple):
     loss_forget: jax.Array
     diverged_at: jax.Array
     t: Optional[jax.Array] = None
+    grads: Optional[jax.Array] = None
 
     @property
     def valid(self) -> jax.Array:
@@ -229,34 +242,67 @@ def _pass(problem, w, cy, crf, *, losses, kernel):
     return acc
 
 
-@functools.partial(jax.jit, static_argnums=(1, 4, 5, 6))
-def _run(problem, method, w0, eta, steps, every, kernel, w_oracle, w_original):
-    r"""The scan behind `unlearn`. Carry $(w_t, w_{t-1}, \text{diverged\_at})$; each step is one
-    evaluation at $w_t$ per half-step (`_pass`): the first gives $w_t$'s record and divergence test
-    from the same margins as its gradient. Outer scan over the recorded rows, inner loop over the
-    `every` steps between them."""
+class _StepUpdate:
+    """`update` of a plain callable `step(problem, w, eta) -> w`: stateless. Equal (and hashed) by the
+    step, so the compiled program is reused across calls with the same callable, as before."""
+
+    def __init__(self, step):
+        self.step = step
+
+    def __call__(self, problem, w, state, eta, params):
+        return self.step(problem, w, eta), state
+
+    def __eq__(self, other):
+        return isinstance(other, _StepUpdate) and other.step is self.step
+
+    def __hash__(self):
+        return hash(("step", id(self.step)))
+
+
+def _no_state(problem, w0, params, context):
+    return ()
+
+
+def _as_method(method, order):
+    """A `Method` for every accepted form of `method` (validated by the caller)."""
+    if isinstance(method, Method):
+        return method
+    if callable(method):
+        return Method(_no_state, _StepUpdate(method), (), getattr(method, "__name__", "custom"))
+    if method == "da_alternating":
+        return REGISTRY[method].factory(order=order)
+    return REGISTRY[method].factory()
+
+
+@functools.partial(jax.jit, static_argnums=(1, 5, 6, 7))
+def _run(problem, static, params, w0, eta, steps, every, kernel, w_oracle, w_original, key):
+    r"""The scan behind `unlearn`. Carry $(w_t, w_{t-1}, \text{diverged\_at}, \text{state})$; each step is
+    one evaluation at $w_t$ per half-step (`_pass`) for a built-in method (the first gives $w_t$'s record
+    and divergence test from the same margins as its gradient), or the method's `update` plus one margins
+    pass for the record. Outer scan over the recorded rows, inner loop over the `every` steps between them."""
+    method = Method(static[0], static[1], params, *static[2:])
     dtype = w0.dtype
     bound = margin_bound(problem.loss, dtype)
     # the weighted means over R and F: $c^{\mathcal R}$ of $L_{\mathcal R}$, and $c^{\mathcal F}=-c$ of $L_{GA}$
     c_r, c_f = coefficients(problem, "oracle"), -coefficients(problem, "ga")
     crf = jnp.stack([c_r, c_f], axis=1)
     lam = problem.lam
-    builtin = not callable(method)
-    kinds = _HALF_STEPS[method] if builtin else ()
+    kinds = method.kinds
     cys = [coefficients(problem, kind) * problem.y for kind in kinds]
 
-    def evaluate(w, losses):
-        """Record of w and the next candidate iterate (before the divergence freeze)."""
-        if builtin:
+    def evaluate(w, state, losses):
+        """Record of w and the next candidate iterate and state (before the divergence freeze)."""
+        if kinds:
             g, mx, lrf = _pass(problem, w, cys[0], crf, losses=losses, kernel=kernel)
             w_next = w - eta * (g + lam * w)
             for cy in cys[1:]:
                 g = _pass(problem, w_next, cy, crf, losses=False, kernel=kernel)[0]
                 w_next = w_next - eta * (g + lam * w_next)
+            state_next = state
         else:
             _, mx, lrf = _pass(problem, w, None, crf, losses=losses, kernel=kernel)
-            w_next = method(problem, w, eta)
-        return w_next, mx, lrf[0], lrf[1]
+            w_next, state_next = method.update(problem, w, state, eta, params)
+        return w_next, state_next, mx, lrf[0], lrf[1]
 
     def check(t, w, mx, div):
         # w_0 is never diverged; from step 1 on, a non-finite iterate or a margin beyond the bound
@@ -264,25 +310,32 @@ def _run(problem, method, w0, eta, steps, every, kernel, w_oracle, w_original):
         return jnp.where((div < 0) & bad, t, div).astype(jnp.int32)
 
     def step(t, carry, losses):
-        w, w_prev, div = carry
-        w_next, mx, lr, lf = evaluate(w, losses)
+        w, w_prev, div, state = carry
+        w_next, state_next, mx, lr, lf = evaluate(w, state, losses)
         div = check(t, w, mx, div)
         stop = div >= 0
         # Freeze at the last good iterate so nothing downstream computes on overflowed
         # values; the outputs from step diverged_at on are masked instead.
-        carry = (jnp.where(stop, w_prev, w_next), jnp.where(stop, w_prev, w), div)
+        state_next = jax.tree.map(lambda a, b: jnp.where(stop, a, b), state, state_next)
+        carry = (jnp.where(stop, w_prev, w_next), jnp.where(stop, w_prev, w), div, state_next)
         return carry, (lr, lf)
 
-    def row(w, lr, lf, div):
-        out = (w, jnp.linalg.norm(w - w_oracle), jnp.linalg.norm(w - w_original), lr, lf)
+    def spent(state, t):
+        if method.cost is None:
+            return jnp.asarray(jnp.nan, dtype)
+        return jnp.asarray(method.cost(problem, params, state, jnp.asarray(t, dtype)), dtype)
+
+    def row(w, lr, lf, div, grads):
+        out = (w, jnp.linalg.norm(w - w_oracle), jnp.linalg.norm(w - w_original), lr, lf, grads)
         return jax.tree.map(lambda x: jnp.where(div >= 0, jnp.nan, x), out)
 
     def chunk(carry, xs):
         t0, length = xs
-        w = carry[0]
+        w, state = carry[0], carry[3]
+        grads = spent(state, t0)
         carry, (lr, lf) = step(t0, carry, True)
         # div after step t0 says whether w_{t0} (this row) is diverged
-        out = row(w, lr, lf, carry[2])
+        out = row(w, lr, lf, carry[2], grads)
         if every > 1:  # the steps between rows: no losses, nothing kept
             carry = jax.lax.fori_loop(1, length, lambda i, c: step(t0 + i, c, False)[0], carry)
         return carry, out
@@ -290,22 +343,23 @@ def _run(problem, method, w0, eta, steps, every, kernel, w_oracle, w_original):
     n_rows = -(-steps // every)  # ceil(T / k) rows before the last
     t_rows = np.minimum(np.arange(n_rows + 1) * every, steps).astype(np.int32)
     lengths = np.diff(t_rows).astype(np.int32)
-    carry = (w0, w0, jnp.asarray(-1, jnp.int32))
+    state0 = method.init(problem, w0, params, Context(w_original, key))
+    carry = (w0, w0, jnp.asarray(-1, jnp.int32), state0)
     if n_rows:
         carry, outs = jax.lax.scan(chunk, carry, (jnp.asarray(t_rows[:-1]), jnp.asarray(lengths)))
     w_last = carry[0]
     _, mx, (lr, lf) = _pass(problem, w_last, None, crf, losses=True, kernel=kernel)
     div = check(steps, w_last, mx, carry[2])
-    last = jax.tree.map(lambda x: x[None], row(w_last, lr, lf, div))
+    last = jax.tree.map(lambda x: x[None], row(w_last, lr, lf, div, spent(carry[3], jnp.asarray(steps, jnp.int32))))
     if n_rows:
         last = jax.tree.map(lambda a, b: jnp.concatenate([a, b]), outs, last)
-    w, d_or, d_og, l_r, l_f = last
-    return Trajectory(w, d_or, d_og, l_r, l_f, div, jnp.asarray(t_rows))
+    w, d_or, d_og, l_r, l_f, grads = last
+    return Trajectory(w, d_or, d_og, l_r, l_f, div, jnp.asarray(t_rows), grads)
 
 
 def unlearn(
     problem: Problem,
-    method: Union[str, Callable],
+    method: Union[str, Method, Callable],
     *,
     eta,
     steps: int,
@@ -314,6 +368,7 @@ def unlearn(
     references=None,
     record_every: int = 1,
     kernel: str = "auto",
+    key=None,
 ) -> Trajectory:
     r"""Run an unlearning method for `steps` steps and record its trajectory.
 
@@ -325,15 +380,20 @@ def unlearn(
 
     Args:
         problem: the unlearning problem.
-        method: "ga", "da", "da_alternating", "finetune", or a callable
+        method: a registered name (`ascentlab.methods.NAMES`: "ga", "da",
+            "da_alternating", "finetune", "neggrad_plus", ...; the method
+            with its default parameters), a `ascentlab.methods.Method`
+            (from a factory, e.g. `methods.neggrad_plus(beta=0.7)`; its
+            `params` are traceable), or a callable
             `step(problem, w, eta) -> w` returning an array of w's shape (d,)
             and dtype (checked with `jax.eval_shape` before the run).
         eta: step size $\eta>0$ (traceable: vmap over it works).
         steps: number of steps $T\ge0$ (static).
         start: "original" ($w^{\mathcal D}$, default), "oracle"
             ($w^{\mathcal R}$), or an explicit vector of shape (d,)
-            (traceable: vmap over it works).
-        order: for "da_alternating", "descent_first" (App. D.3) or
+            (traceable: vmap over it works). A method may replace it (e.g.
+            "rewind" restarts from its checkpoint).
+        order: for "da_alternating" by name, "descent_first" (App. D.3) or
             "ascent_first" (Sec. 5.1.1).
         references: optional `References` from `solve_references(problem)`
             (or anything with `.original.w` and `.oracle.w`, shape (d,)):
@@ -344,7 +404,7 @@ def unlearn(
             are steps $0,k,2k,\dots$ below $T$ and always $T$
             (`Trajectory.t` holds each row's step); only those rows are kept
             in memory. Divergence is still checked at every step.
-        kernel: how X is read (static). "fused": one read per gradient, in
+        kernel: how X is read by the built-in DA family (static). "fused": one read per gradient, in
             row blocks of about 2 MiB that stay in cache between the margins
             $X_bw$ and $X_b^\top r_b$ (measured slower than "dense" on 2 quiet
             CPU cores, also for an 80 MB X); "dense": two dense passes $Xw$ and
@@ -352,29 +412,36 @@ def unlearn(
             2 quiet CPU cores and the simple GPU path; "fused" only won
             while other jobs shared the cores). Both give the same
             iterates up to rounding (summation order).
+        key: a JAX PRNG key for methods that draw noise ("noisy_gd";
+            required there, ignored by deterministic methods). Same key,
+            same bits.
 
     Cost per step: one evaluation of the margins $m=y\odot Xw_t$ per
     gradient, whose margins also give the record of $w_t$ (divergence test,
     mean losses) — one read of X per step for "ga", "da" and "finetune"
-    with "fused" (two with "dense", the default), twice that for "da_alternating"; a
-    callable method costs its own passes plus one margins pass.
+    with "fused" (two with "dense", the default), twice that for "da_alternating"; any other
+    method costs its own passes plus one margins pass for the record.
 
     Returns:
         A `Trajectory` of ceil(T/k) + 1 rows (T + 1 with the default k = 1;
-        1 when T = 0), the step of each in `Trajectory.t`; divergence is
+        1 when T = 0), the step of each in `Trajectory.t`, the gradient
+        evaluations spent in `Trajectory.grads`; divergence is
         reported in `diverged_at` (the exact step), never as a silent NaN.
 
-    References: Sec. 5.1 (DA), App. D.3 (alternating DA).
+    References: Sec. 5.1 (DA), App. D.3 (alternating DA); each method's
+    module in `ascentlab.methods` for the others.
     """
     where = "unlearn"
     problem = check_problem(where, problem)
     v.check_choice(where, "order", order, ORDERS)
-    if callable(method):
-        step = spec = method
-    else:
-        v.check_choice(where, "method", method, tuple(METHODS))
-        step = alternating_step_fn(order) if method == "da_alternating" else METHODS[method]
-        spec = (method, order) if method == "da_alternating" else method
+    if not (isinstance(method, Method) or callable(method)):
+        v.check_choice(where, "method", method, NAMES)
+    method = _as_method(method, order)
+    return _unlearn(where, problem, method, eta, steps, start, references, record_every, kernel, key)
+
+
+def _unlearn(where, problem, method, eta, steps, start, references, record_every, kernel, key):
+    """`unlearn` and `train` after the method is resolved."""
     v.check_positive_scalar(where, "eta", eta)
     steps = v.check_int(where, "steps", steps, minimum=0)
     every = v.check_int(where, "record_every", record_every, minimum=1)
@@ -383,11 +450,14 @@ def unlearn(
         kernel = "dense"
     if kernel == "fused":
         kernel = ("fused", _block_rows(problem.X.shape[1], problem.X.dtype))
+    if key is not None:
+        v.check_key(where, "key", key)
+    elif method.needs_key:
+        v.fail(where, "key", None, f"is required by method {method.name!r} (it draws noise): "
+               "pass key=jax.random.key(0) (same key, same bits)")
     dtype = problem.X.dtype
     d = problem.X.shape[1]
     eta = jnp.asarray(eta, dtype)
-    if callable(method):
-        _check_step_output(where, step, problem, jax.ShapeDtypeStruct((d,), dtype), eta)
     if references is None:
         references = solve_references(problem, da=False)
     w_original, w_oracle = check_references(where, references, d, dtype)
@@ -399,20 +469,81 @@ def unlearn(
         if w0.shape != (d,):
             v.fail(where, "start", f"array of shape {w0.shape}", f"must have shape ({d},) or be one of {list(STARTS)}")
         w0 = jnp.asarray(w0, dtype)
-    return _run(problem, spec, w0, eta, steps, every, kernel, w_oracle, w_original)
+    if not method.kinds:
+        _check_method(where, method, problem, jax.ShapeDtypeStruct((d,), dtype), eta, w_original, key)
+    return _run(problem, method.static(), method.params, w0, eta, steps, every, kernel, w_oracle, w_original, key)
 
 
-def _check_step_output(where, step, problem, w, eta):
-    """A callable method must map w (shape (d,), the problem's dtype) to the same shape and dtype."""
-    try:
-        inspect.signature(step).bind(problem, w, eta)
-    except TypeError as err:  # the wrong number of arguments: say what the contract is, not Python's message
-        v.fail(where, "method", f"callable {getattr(step, '__name__', step)!r}",
-               f"must take (problem, w, eta) and return the new iterate ({err})")
-    except ValueError:  # a builtin without a signature: let the call below decide
-        pass
-    out = jax.eval_shape(step, problem, w, eta)
+def train(
+    problem: Problem,
+    *,
+    eta,
+    steps: int,
+    start=None,
+    references=None,
+    record_every: int = 1,
+    kernel: str = "auto",
+) -> Trajectory:
+    r"""Gradient descent on $L_{\mathcal D}$ (the original model's own training run), recorded.
+
+    $w_{t+1}=w_t-\eta\nabla L_{\mathcal D}(w_t)$ from `start` (default the
+    zero vector), with the same record as `unlearn` (distances to the exact
+    oracle and original, mean losses, `Trajectory.t`, divergence). Its rows
+    are the checkpoints "rewind" restarts from: for example
+    `methods.rewind(train(problem, eta=1.0, steps=200, record_every=10).w[5])`
+    rewinds to step 50. As $T\to\infty$ the run reaches $w^{\mathcal D}$
+    ($L_{\mathcal D}$ is $\lambda$-strongly convex; converges for
+    $\eta<2/\text{smoothness}$).
+
+    Args:
+        problem, references, record_every, kernel: as for `unlearn`.
+        eta: step size $\eta>0$.
+        steps: number of steps $T\ge0$ (static).
+        start: the initial point, shape (d,) (default zeros).
+    """
+    where = "train"
+    problem = check_problem(where, problem)
+    if start is None:
+        start = jnp.zeros(problem.X.shape[1], problem.X.dtype)
+    elif isinstance(start, str):
+        v.fail(where, "start", start, "must be an array of shape (d,) (the initial point) or None (zeros)")
+    method = Method(_no_state, _train_update, (), "train", False, _train_cost, ("original",))
+    return _unlearn(where, problem, method, eta, steps, start, references, record_every, kernel, None)
+
+
+def _train_update(problem, w, state, eta, params):
+    return w - eta * _gradient(problem, w, "original"), state
+
+
+def _train_cost(problem, params, state, t):
+    omega = jnp.ones(problem.y.shape, problem.X.dtype) if problem.weights is None else problem.weights
+    return t * jnp.sum(omega)
+
+
+def _check_method(where, method, problem, w, eta, w_original, key):
+    """A method must map w (shape (d,), the problem's dtype) to the same shape and dtype, and keep its
+    state's structure; a plain callable must take (problem, w, eta)."""
+    if isinstance(method.update, _StepUpdate):
+        step = method.update.step
+        try:
+            inspect.signature(step).bind(problem, w, eta)
+        except TypeError as err:  # the wrong number of arguments: say what the contract is, not Python's message
+            v.fail(where, "method", f"callable {getattr(step, '__name__', step)!r}",
+                   f"must take (problem, w, eta) and return the new iterate ({err})")
+        except ValueError:  # a builtin without a signature: let the call below decide
+            pass
+    name = getattr(method.update, "__name__", method.name)
+
+    def both(w):
+        state = method.init(problem, w, method.params, Context(w_original, key))
+        return method.update(problem, w, state, eta, method.params), state
+
+    (out, state_out), state_in = jax.eval_shape(both, w)
     if not (isinstance(out, jax.ShapeDtypeStruct) and out.shape == w.shape and out.dtype == w.dtype):
         got = jax.tree.map(lambda x: f"{x.dtype}{list(x.shape)}", out)
-        v.fail(where, "method", f"callable returning {got}",
+        what = f"callable returning {got}" if isinstance(method.update, _StepUpdate) else f"update {name!r} returning w={got}"
+        v.fail(where, "method", what,
                f"must return the new iterate, an array of shape {w.shape} and dtype {w.dtype} (those of w)")
+    if jax.tree.structure(state_out) != jax.tree.structure(state_in) or jax.tree.leaves(state_out) != jax.tree.leaves(state_in):
+        v.fail(where, "method", f"{method.name!r} (state {jax.tree.structure(state_in)} -> {jax.tree.structure(state_out)})",
+               "must return a state of the same structure, shapes and dtypes as its init's")

@@ -1,0 +1,72 @@
+r"""Unlearning methods, one module each, under one contract (`Method`).
+
+`ascentlab.unlearn(problem, method, eta=..., steps=...)` accepts a method
+as
+
+* a registered name ("ga", "da", "neggrad_plus", ...: the factory with its
+  defaults),
+* a `Method` from a factory, with parameters: `methods.neggrad_plus(beta=0.9)`,
+* a plain callable `step(problem, w, eta) -> w` (stateless, as before).
+
+A `Method` is an optax-like pair `init(problem, w0, params, context) ->
+state` and `update(problem, w, state, eta, params) -> (w, state)`, plus its
+`params` (a pytree: vmap over them works) and a `cost` (per-sample gradient
+evaluations, recorded in `Trajectory.grads`). See `ascentlab.methods._base`.
+
+**Adding a method** is one module `ascentlab/methods/<name>.py` defining
+its factory `<name>(...) -> Method` (with module-level `init`/`update`, so
+the compiled program is reused) and `INFO = Info(name=..., factory=...,
+what=..., reference=..., guarantee=..., figure=..., order=...)` (or `INFOS`,
+a tuple, for a family). Nothing else lists it: `REGISTRY`, `unlearn`'s
+names and the README's method table (`python -m ascentlab._readme`) find
+it, and `tests/test_methods.py` checks every registered method against the
+contract (shape, dtype, vmap, determinism, divergence reporting).
+
+References: "Ascent Fails to Forget" (arXiv 2509.26427); each module names
+the paper of its method.
+"""
+
+import importlib
+import pkgutil
+
+from ._base import Context, Info, Method
+
+__all__ = ["Method", "Context", "Info", "REGISTRY", "NAMES", "get", "info"]
+
+
+def _collect():
+    infos = {}
+    for mod_info in pkgutil.iter_modules(__path__):
+        if mod_info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"{__name__}.{mod_info.name}")
+        declared = getattr(mod, "INFOS", None) or ((mod.INFO,) if hasattr(mod, "INFO") else None)
+        if declared is None:
+            raise ImportError(f"ascentlab.methods.{mod_info.name}: a method module must define INFO (or INFOS)")
+        for item in declared:
+            if item.name in infos:
+                raise ImportError(f"ascentlab.methods: two modules register the name {item.name!r}")
+            infos[item.name] = item
+            globals()[item.factory.__name__] = item.factory
+            __all__.append(item.factory.__name__)
+    orders = [i.order for i in infos.values()]
+    if len(set(orders)) != len(orders):
+        raise ImportError(f"ascentlab.methods: two methods share an order: {sorted(orders)}")
+    return dict(sorted(infos.items(), key=lambda kv: kv[1].order))
+
+
+REGISTRY = _collect()
+"""Every registered method's `Info`, by name, in table order."""
+NAMES = tuple(REGISTRY)
+
+
+def info(name: str) -> Info:
+    """The `Info` of registered method `name`."""
+    from .._validate import check_choice
+
+    return REGISTRY[check_choice("methods.info", "name", name, NAMES)]
+
+
+def get(name: str, **params) -> Method:
+    """The `Method` registered as `name`, with `params` passed to its factory (defaults otherwise)."""
+    return info(name).factory(**params)
