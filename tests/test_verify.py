@@ -23,7 +23,7 @@ import pytest
 from ascentlab import theory as th
 from ascentlab import _verify
 from ascentlab._verify import parse_seeds, run_verify
-from ascentlab.theory import alternating, hoeffding, nearly_orthogonal, orthogonal, pair, toy_example
+from ascentlab.theory import alternating, hoeffding, nearly_orthogonal, neggrad, orthogonal, pair, toy_example
 from ascentlab.theory import block_instances, d3_stability_instances, pair_instances
 from ascentlab.cli import main
 
@@ -114,6 +114,7 @@ PLANTED = [
     ("app_j", nearly_orthogonal, "app_j_closed_forms", _scale_tuple(1 + 1e-6, 0), 150),
     ("toy", toy_example, "expected_claims", _c2_range, 2000),
     ("logistic_ext", orthogonal, "lemma3_range", _widen_range, 300),
+    ("neggrad_half", neggrad, "neggrad_half_gradient", _scale(1 + 1e-9), 200),
 ]
 
 
