@@ -2,7 +2,7 @@
 
 References are independent numpy: the Bernoulli KL from its definition (p log p/q + (1-p) log (1-p)/(1-q)),
 its gradient by central differences, and the max-step/min-step loop with numpy gradients. rtol 1e-12 on
-iterates is float64 arithmetic in a different order over <= 40 contracting steps.
+iterates is float64 arithmetic in a different order over 12 steps.
 """
 
 import jax
@@ -87,16 +87,16 @@ def test_kl_gradient_by_central_differences(gauss):
 
 @pytest.mark.parametrize("loss", ["logistic", "exp"])
 def test_unlearn_matches_numpy_scrub(loss):
-    p = al.gaussian_problem(jax.random.key(8), 90, 4, 0.3, 0.2, 0.1, forget="correlated", loss=loss)
+    p = al.gaussian_problem(jax.random.key(8), 120, 5, 0.3, 0.2, 0.1, forget="correlated", loss=loss)
     refs = al.solve_references(p, da=False)
     meth = methods.scrub(tau=3.0, ce_weight=0.9, kl_weight=0.3, max_steps=7, milestones=(4, 9), decay=0.5)
-    tr = al.unlearn(p, meth, eta=0.3, steps=30, references=refs)
-    ref = _np_scrub(p, refs.original.w, np.asarray(refs.original.w), 0.3, 30, 3.0, 0.9, 0.3, 7, (4, 9), 0.5)
+    tr = al.unlearn(p, meth, eta=0.3, steps=12, references=refs)
+    ref = _np_scrub(p, refs.original.w, np.asarray(refs.original.w), 0.3, 12, 3.0, 0.9, 0.3, 7, (4, 9), 0.5)
     np.testing.assert_allclose(tr.w, ref, rtol=1e-12, atol=1e-14)
     # cost: a max-step |F|, a min-step |R|
     n_f = int(np.sum(np.asarray(p.forget)))
     n_r = len(p.y) - n_f
-    np.testing.assert_array_equal(tr.grads, [n_f * min(t, 7) + n_r * t for t in range(31)])
+    np.testing.assert_array_equal(tr.grads, [n_f * min(t, 7) + n_r * t for t in range(13)])
 
 
 def test_defaults_from_another_start_and_first_max_step_is_a_no_op(gauss):
@@ -106,15 +106,15 @@ def test_defaults_from_another_start_and_first_max_step_is_a_no_op(gauss):
     ref = _np_scrub(p, start, np.asarray(refs.original.w), 0.5, 12, 4.0, 0.99, 0.1, 3)
     np.testing.assert_allclose(tr.w, ref, rtol=1e-12, atol=1e-14)
     # from w^D the KL gradient is exactly 0 (equal margins): one max-step changes nothing
-    one = al.unlearn(p, methods.scrub(max_steps=1), eta=0.5, steps=6, references=refs)
-    none = al.unlearn(p, methods.scrub(max_steps=0), eta=0.5, steps=6, references=refs)
+    one = al.unlearn(p, methods.scrub(max_steps=1), eta=0.5, steps=12, references=refs)
+    none = al.unlearn(p, methods.scrub(max_steps=0), eta=0.5, steps=12, references=refs)
     np.testing.assert_array_equal(one.w, none.w)
 
 
 def test_pure_retain_loss_is_finetuning(gauss):
     p, refs = gauss
-    tr = al.unlearn(p, methods.scrub(ce_weight=1.0, kl_weight=0.0, max_steps=0), eta=0.4, steps=15, references=refs)
-    ft = al.unlearn(p, "finetune", eta=0.4, steps=15, references=refs)
+    tr = al.unlearn(p, methods.scrub(ce_weight=1.0, kl_weight=0.0, max_steps=0), eta=0.4, steps=12, references=refs)
+    ft = al.unlearn(p, "finetune", eta=0.4, steps=12, references=refs)
     np.testing.assert_allclose(tr.w, ft.w, rtol=1e-12, atol=1e-14)  # same rule, different code path
 
 
@@ -124,7 +124,7 @@ def test_vmap_over_params_equals_a_loop(gauss):
     caps = jnp.array([0, 5], jnp.int32)
 
     def run(tau, cap):
-        return al.unlearn(p, methods.scrub(tau=tau, max_steps=cap), eta=0.5, steps=10, references=refs).w
+        return al.unlearn(p, methods.scrub(tau=tau, max_steps=cap), eta=0.5, steps=12, references=refs).w
 
     batch = jax.vmap(run)(taus, caps)
     for i in range(2):

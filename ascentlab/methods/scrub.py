@@ -164,7 +164,8 @@ def scrub(tau=4.0, ce_weight=0.99, kl_weight=0.1, max_steps=3, milestones=(), de
 
 INFO = Info(
     "scrub", scrub,
-    "distillation from $w^D$: ascent on the forget KL for the first steps, descent on $0.99\\,\\ell+0.1\\,$KL on R",
+    "distillation from $w^D$ (τ = 4): ascent on the forget KL for the first steps, "
+    "descent on $0.99\\,\\ell+0.1\\,$KL on R",
     "Kurmanji et al., [Towards Unbounded Machine Unlearning](https://arxiv.org/abs/2302.09880) (NeurIPS 2023)",
     "none: a DA method (its max-step is a no-op at $w^D$)", "triangulation", 20,
 )
