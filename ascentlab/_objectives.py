@@ -20,7 +20,10 @@ $\nabla^2L=X^\top\mathrm{diag}(c\odot\ell''(m))X+\lambda I$ (as $y_i^2=1$).
 Losses: logistic $\ell(m)=\log(1+e^{-m})$ (computed as softplus, stable for
 any $m$), $\ell'=-\sigma(-m)$, $\ell''=\sigma(m)\sigma(-m)$; exponential
 $\ell=e^{-m}$, $\ell'=-e^{-m}$, $\ell''=e^{-m}$ (the paper's proxy, after
-Soudry et al.).
+Soudry et al.); squared $\ell=\frac12(1-m)^2$, $\ell'=m-1$, $\ell''=1$ (with
+labels $\pm1$ this is least squares on $\pm1$ targets, $\frac12(y-\langle w,x\rangle)^2$, so
+$L_{\mathcal D}$, $L_{\mathcal R}$ are ridge regressions and every objective is a quadratic:
+one Newton step solves it, and Newton removal is exact).
 
 The objective names are the solution names of `solve`: "original" is
 $L_{\mathcal D}$, "oracle" is $L_{\mathcal R}$, "da" is $L_{DA}$; "ga" is the
@@ -45,6 +48,9 @@ def _loss_and_derivatives(m, loss):
     """(l(m), l'(m), l''(m)) elementwise."""
     if loss == "logistic":
         return jax.nn.softplus(-m), -jax.nn.sigmoid(-m), jax.nn.sigmoid(m) * jax.nn.sigmoid(-m)
+    if loss == "squared":
+        r = 1.0 - m
+        return 0.5 * r * r, -r, jnp.ones_like(m)
     e = jnp.exp(-m)
     return e, -e, e
 

@@ -46,7 +46,11 @@ Termination (always; never a silent NaN):
   while descending. With the exponential loss this is the paper's Case 3
   ($L_{DA}\to-\infty$); a genuine stationary point that far out would need
   $\lambda<e^{-354}$. With the logistic loss $L_{DA}$ is bounded below
-  (linear loss growth, quadratic ridge), so this does not happen.
+  (linear loss growth, quadratic ridge), so this does not happen. With the
+  squared loss $L_{DA}$ is a quadratic with the constant Hessian
+  $H=X^\top\mathrm{diag}(c)X+\lambda I$: a unique minimum (one Newton step) when
+  $H$ is positive definite, otherwise unbounded below -- reported as "unbounded"
+  at once, without a step ($w$ is the start), and certified by `unbounded_ray`.
 * `"not_converged"`: `max_steps` iterations or a failed line search first;
   `grad_norm` says how close it got;
 * `"local_minimum"`: a minimum (as `"minimum"`) of an objective that is
@@ -128,7 +132,8 @@ def margin_bound(loss: str, dtype) -> float:
 
     Exponential loss: $\tfrac12\ln(\text{largest float})$ (354.9 in float64,
     44.4 in float32), so that $e^{|m|}$ and its square stay representable.
-    Logistic loss (stable at every margin): $\sqrt{\text{largest float}}$
+    Logistic loss (stable at every margin) and squared loss ($\frac12(1-m)^2$ stays
+    finite up to $|m|\approx\sqrt{2\cdot\text{largest float}}$): $\sqrt{\text{largest float}}$
     ($1.3\times10^{154}$ in float64), reached only by a run that blows up.
     """
     v.check_choice("margin_bound", "loss", loss, v.LOSSES)
@@ -171,8 +176,11 @@ def unbounded_ray(problem: Problem, kind: str, w=None):
 
     The logistic loss grows linearly, so with it every objective here is
     bounded below; "original" and "oracle" are strongly convex. For those
-    the answer is always (False, 0). Inputs are validated (a `ValueError`
-    names the bad argument).
+    the answer is always (False, 0). With the squared loss "da" and "ga" are
+    quadratics: the candidate is the Hessian's lowest eigenvector $v$,
+    certified when $\sum_ic_im_i(v)^2+\lambda\|v\|^2$ is negative beyond its
+    rounding (then $L(tv)\to-\infty$ quadratically). Inputs are validated (a
+    `ValueError` names the bad argument).
 
     Args:
         problem: the unlearning problem.
@@ -196,8 +204,10 @@ def unbounded_ray(problem: Problem, kind: str, w=None):
         w = v.check_array(where, "w", w, ndim=1)
         if w.shape != (d,):
             v.fail(where, "w", f"array of shape {w.shape}", f"must have shape ({d},)")
-    if kind not in ("da", "ga") or problem.loss != "exp":
+    if kind not in ("da", "ga") or problem.loss == "logistic":
         return jnp.zeros((), bool), jnp.zeros(d, dtype)
+    if problem.loss == "squared":
+        return _quadratic_ray(problem, kind)
     w = jnp.zeros(d, dtype) if w is None else jnp.asarray(w, dtype)
     c = coefficients(problem, kind)
     in_f = problem.forget & (c != 0)
@@ -237,6 +247,26 @@ def unbounded_ray(problem: Problem, kind: str, w=None):
     first = jnp.argmax(good)
     certified = jnp.any(good)
     return certified, jnp.where(certified, cands[first], 0.0)
+
+
+def _quadratic_ray(problem, kind):
+    r"""`unbounded_ray` for the squared loss: the Hessian's lowest eigenvector $v$, certified when
+    $q=\sum_ic_im_i(v)^2+\lambda\|v\|^2<-\tau$. Along $tv$ the objective is
+    $\text{const}-t\sum_ic_im_i(v)+\frac{t^2}2q\to-\infty$ when $q<0$; $\tau$ bounds the rounding
+    of the computed $q$ (margins within $\gamma_d\sum_k|x_{ik}v_k|$ of exact, sums within $\gamma_n$),
+    so the inequality holds for the exact $q$ of that float $v$."""
+    d = problem.X.shape[1]
+    dtype = problem.X.dtype
+    c = coefficients(problem, kind)
+    vals, vecs = sym_eigh(_hessian(problem, jnp.zeros(d, dtype), kind))  # unsorted for d <= 8
+    vec = vecs[:, jnp.argmin(vals)]
+    m = margins(problem, vec)
+    a = jnp.abs(problem.X) @ jnp.abs(vec)  # >= |m_i|, the size of each margin's terms
+    q = c @ (m * m) + problem.lam * (vec @ vec)
+    n = problem.X.shape[0]
+    tau = max(64, 4 * (n + d + 2)) * jnp.finfo(dtype).eps * (jnp.abs(c) @ (a * a) + problem.lam * (vec @ vec))
+    certified = q < -tau
+    return certified, jnp.where(certified, vec, 0.0)
 
 
 def _escaped(problem, w, fw):
@@ -373,6 +403,12 @@ def damped_newton(f, grad, hess, w0, *, tol, max_steps, escaped=None, size=None,
 
 
 def _newton(problem, kind, w0, tol, max_steps, expand=True):
+    escaped = lambda w, fw: _escaped(problem, w, fw)  # noqa: E731
+    if kind == "da" and problem.loss == "squared":
+        # a quadratic with a constant Hessian: unbounded below unless it is positive definite. Say so at
+        # once (the start counts as escaped: no step is taken) instead of walking out to margin_bound.
+        definite = sym_min_eigenvalue(_hessian(problem, w0, kind)) > 0
+        escaped = lambda w, fw: _escaped(problem, w, fw) | ~definite  # noqa: E731
     w, gnorm, it, status = damped_newton(
         lambda w: _value(problem, w, kind),
         lambda w: _gradient(problem, w, kind),
@@ -380,7 +416,7 @@ def _newton(problem, kind, w0, tol, max_steps, expand=True):
         w0,
         tol=tol,
         max_steps=max_steps,
-        escaped=lambda w, fw: _escaped(problem, w, fw),
+        escaped=escaped,
         # with c >= 0 (L_D, L_R) the terms' size is L itself: the carried value, no pass over X
         size=(lambda w: _value_size(problem, w, kind)) if kind == "da" else None,
         # only an objective that can be unbounded below (exp-loss DA) has anywhere to escape to

@@ -171,8 +171,11 @@ def _dloss(m, loss, value):
     r"""$(\ell(m), \ell'(m))$ (or $(None, \ell'(m))$ when `value` is False) from one exponential.
 
     Logistic: with $e=e^{-|m|}$, $\ell=\max(-m,0)+\log(1+e)$ and
-    $\ell'=-\sigma(-m)=-[m\ge0\,?\,e:1]/(1+e)$ (no overflow at any $m$); exp: $\ell=-\ell'=e^{-m}$.
+    $\ell'=-\sigma(-m)=-[m\ge0\,?\,e:1]/(1+e)$ (no overflow at any $m$); exp: $\ell=-\ell'=e^{-m}$;
+    squared (no exponential): $\ell=\frac12(1-m)^2$, $\ell'=m-1$.
     """
+    if loss == "squared":
+        return ((0.5 * (1.0 - m) ** 2) if value else None), m - 1.0
     if loss == "exp":
         e = jnp.exp(-m)
         return (e if value else None), -e

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-LOSSES = ("logistic", "exp")
+LOSSES = ("logistic", "exp", "squared")
 
 
 def is_concrete(*xs) -> bool:
