@@ -1,4 +1,4 @@
-"""The README's generated tables: results (from `theory.RESULTS`) and figures (from `figures.FIGURES`).
+"""The README's generated tables: results (`theory.RESULTS`), figures (`figures.FIGURES`), methods (`methods.REGISTRY`).
 
 `python -m ascentlab._readme` rewrites the blocks of README.md between the
 markers `<!-- generated: NAME -->` and `<!-- end generated: NAME -->`;
@@ -62,7 +62,18 @@ def figures_table() -> str:
     return "\n".join(lines)
 
 
-BLOCKS = {"results table": results_table, "figures table": figures_table}
+def methods_table() -> str:
+    """The README's method table, one row per registered method (`ascentlab.methods.REGISTRY`)."""
+    from .methods import REGISTRY
+
+    lines = ["| method | what it does | reference | guarantee | figure |", "|---|---|---|---|---|"]
+    for name, info in REGISTRY.items():
+        lines.append(f"| `{name}` | {_cell(info.what)} | {_cell(info.reference)} | {_cell(info.guarantee)} | "
+                     f"[`{info.figure}`](#figures-and-lectures) |")
+    return "\n".join(lines)
+
+
+BLOCKS = {"results table": results_table, "figures table": figures_table, "methods table": methods_table}
 
 
 def render(text: str) -> str:
