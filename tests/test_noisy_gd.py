@@ -26,7 +26,7 @@ def problem():
 
 def _numpy_constants(p, radius=None):
     """m, M, L, B, gamma, step, shift of the logistic retain objective, recomputed in numpy."""
-    X, y, f = np.asarray(p.X), np.asarray(p.y), np.asarray(p.forget)
+    X, f = np.asarray(p.X), np.asarray(p.forget)
     lam = float(p.lam)
     B = np.sqrt(2 * np.log(2) / lam) if radius is None else radius
     XR = X[~f]
@@ -73,6 +73,23 @@ def test_constants_match_numpy(problem):
     # same formulas in another order, eigenvalues by another solver: a few ulps
     np.testing.assert_allclose([float(x) for x in (got.m, got.M, got.L, got.radius, got.gamma, got.step, got.shift)],
                                want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss,ell0", [("exp", 1.0), ("squared", 0.5)])
+def test_constants_of_the_other_losses(loss, ell0):
+    p = al.gaussian_problem(jax.random.key(4), 20, 3, 0.2, 0.25, 0.3, loss=loss)
+    X, f, lam = np.asarray(p.X), np.asarray(p.forget), 0.3
+    B = np.sqrt(2 * ell0 / lam)
+    r = np.linalg.norm(X, axis=1)
+    # sup l'' on the ball: e^{B|x_i|} (exp, at margin -B|x_i|), 1 (squared); |l'(-B|x_i|)|: e^{B|x_i|}, 1 + B|x_i|
+    s = np.exp(B * r) if loss == "exp" else np.ones_like(r)
+    slope = np.exp(B * r) if loss == "exp" else 1 + B * r
+    XR = X[~f]
+    M = lam + np.linalg.eigvalsh(XR.T @ (XR * s[~f, None]) / len(XR)).max()
+    L = np.max(slope * r) + lam * B
+    got = constants(p)
+    # same formulas, another eigensolver: a few ulps of the largest term (e^{B|x|} up to ~1e4 here)
+    np.testing.assert_allclose([float(got.radius), float(got.M), float(got.L)], [B, M, L], rtol=1e-12)
 
 
 def test_mean_approaches_noise_free_descent_and_the_oracle_and_spread_is_sigma(problem):
