@@ -50,20 +50,13 @@ def test_newton_removal_is_exact_for_the_squared_loss():
 
 
 # ------------------------------------------------------------- (b) order --
-def _nested_problems(sizes, loss="logistic", n=2000, d=5, lam=0.1):
-    """One data set, forget sets nested by the projection on the top principal direction (a coherent
-    set: its mean gradient stays of order one as it shrinks)."""
+def _weighted_problems(sizes, loss="logistic", n=2000, d=5, lam=0.1):
+    """One data set of n samples; the forget set is one of them counted |F| times (weight |F|: |F|
+    identical samples), so its mean gradient stays the same as |F| shrinks (a coherent forget set)."""
     base = al.gaussian_problem(jax.random.key(3), n, d, 0.3, 0.01, lam, loss=loss)
-    X, y, _ = _np(base)
-    c = X - X.mean(0)
-    top = np.linalg.eigh(c.T @ c)[1][:, -1]
-    order = np.argsort(-(c @ top))
-    out = []
-    for k in sizes:
-        mask = np.zeros(n, bool)
-        mask[order[:k]] = True
-        out.append(al.make_problem(jnp.asarray(X), jnp.asarray(y), jnp.asarray(mask), lam, loss=loss))
-    return out
+    X, y = jnp.asarray(base.X), jnp.asarray(base.y)
+    mask = jnp.arange(n) == 0
+    return [al.make_problem(X, y, mask, lam, loss=loss, weights=jnp.where(mask, float(k), 1.0)) for k in sizes]
 
 
 def test_error_shrinks_at_the_order_the_bound_predicts():
@@ -72,7 +65,8 @@ def test_error_shrinks_at_the_order_the_bound_predicts():
     Derivation: $L_{\mathcal R}$ is $\lambda$-strongly convex, so
     $\|w^--w^{\mathcal R}\|\le\|\nabla L_{\mathcal R}(w^-)\|/\lambda\le\gamma\rho^3\|v\|^2/\lambda$, and
     $\|v\|\le\|\Delta\|/\lambda$ with $\Delta=\frac{|\mathcal F|}{|\mathcal R|}(\bar g_{\mathcal F}+\lambda w^{\mathcal D})$;
-    for a coherent forget set $\|\bar g_{\mathcal F}+\lambda w^{\mathcal D}\|$ stays of order one, so the
+    for a coherent forget set ($|\mathcal F|$ copies of one sample) $\|\bar g_{\mathcal F}+\lambda w^{\mathcal D}\|$
+    stays of order one, so the
     error is $O((|\mathcal F|/|\mathcal R|)^2)$: a log-log slope of 2 in $|\mathcal F|$ (the residual's
     leading term $\frac12\sum c_i\ell'''(m_i)u_i^2y_ix_i$ is exactly quadratic in $v$, so 2 is also the
     asymptotic order, not only a bound). For a *random* forget set $\bar g_{\mathcal F}\to-\lambda w^{\mathcal D}$
@@ -80,14 +74,15 @@ def test_error_shrinks_at_the_order_the_bound_predicts():
     """
     sizes = [1, 2, 4, 8, 16, 32, 64]
     errors = []
-    for p in _nested_problems(sizes):
+    for p in _weighted_problems(sizes):
         oracle = al.solve(p, "oracle", tol=1e-14)
         cert = nt.certificate(p)
         errors.append(float(jnp.linalg.norm(cert.w - oracle.w)))
         assert float(cert.residual) <= float(cert.local_bound) <= float(cert.bound)
     slope = np.polyfit(np.log(sizes), np.log(errors), 1)[0]
-    # 2 up to the variation of the forget set's mean gradient over the nested sets (measured 1.9-2.1)
-    assert abs(slope - 2.0) < 0.25, (slope, errors)
+    # 2 up to the O(|F|/n) drift of w^D with the forget weight (measured 1.95; successive error ratios
+    # 3.98, 3.97, ..., 3.56 -> 4 as |F| -> 0)
+    assert abs(slope - 2.0) < 0.1, (slope, errors)
     assert errors[0] > 1e3 * 1e-14 / 0.1  # far above the oracle's own error, tol / lam
 
 
