@@ -1,4 +1,4 @@
-"""Command-line entry point: `ascentlab demo | verify | figure NAME | figures | proofs`.
+"""Command-line entry point: `ascentlab demo | compare | verify | figure NAME | figures | proofs`.
 
 The CLI (not the library) switches JAX to float64: the exact solutions and
 the paper's six-digit reference values need it. Every error a user can cause
@@ -90,6 +90,50 @@ def _cmd_demo(args) -> int:
     return 0
 
 
+def _cmd_compare(args) -> int:
+    import json
+
+    import jax
+
+    from ._compare import compare, format_table
+    from ._problems import gaussian_problem
+    from .methods import NAMES
+
+    names = None
+    if args.methods is not None:
+        names = [x.strip() for x in args.methods.split(",") if x.strip()]
+        unknown = [x for x in names if x not in NAMES]
+        if unknown or not names:
+            raise ValueError(f"--methods: unknown method(s) {', '.join(unknown) or repr(args.methods)}; "
+                             f"the methods are {', '.join(NAMES)}")
+    if args.steps < 0:
+        raise ValueError(f"--steps must be >= 0, got {args.steps}")
+    if args.eta is not None and not args.eta > 0:
+        raise ValueError(f"--eta must be > 0, got {args.eta}")
+    t0 = time.perf_counter()
+    problem = gaussian_problem(jax.random.key(args.seed), args.n, args.d, args.rho, args.forget_fraction, args.lam,
+                               forget=args.forget, loss=args.loss)
+    say = (lambda *a, **k: None) if args.json else print
+    say(f"ascentlab compare: gaussian_problem(key {args.seed}, n={args.n}, d={args.d}, rho={args.rho}, "
+        f"forget_fraction={args.forget_fraction}, lam={args.lam}, forget={args.forget!r}, loss={args.loss!r}), "
+        f"{args.steps} steps from the original model w^D, scored against the exact oracle w^R", flush=True)
+    say("  solving w^D and w^R (damped Newton, float64) ...", flush=True)
+    progress = None if args.json else (lambda name: print(f"  running {name} ...", flush=True))
+    rows = compare(problem, steps=args.steps, eta=args.eta, names=names, progress=progress)
+    if args.json:
+        print(json.dumps(rows, allow_nan=False, default=str) if all(
+            v == v for r in rows for v in r.values() if isinstance(v, float)) else json.dumps(
+            [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in rows]))
+        return 0
+    print()
+    print(format_table(rows))
+    print("\n  |w-w^R|: distance to the exact oracle; / do nothing: relative to the original model's; worse from t:"
+          "\n  first step farther from the oracle than doing nothing; MIA AUC: loss-threshold attack, forget set vs"
+          "\n  held-out (the oracle's value is the target, not 0.5); passes: gradient evaluations / |D|.")
+    print(f"\ndone in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
 def _cmd_verify(args) -> int:
     from ._verify import parse_seeds
     from .theory import RESULTS
@@ -177,6 +221,23 @@ def _main(argv) -> int:
     p_demo.set_defaults(func=_cmd_demo)
     from ._verify import DEFAULT_INSTANCES
     from .figures import FIGURES, STYLES
+
+    p_cmp = sub.add_parser("compare", help="every unlearning method on one Gaussian problem, scored against the exact oracle")
+    p_cmp.add_argument("--seed", type=int, default=0, help="PRNG seed of the problem (default 0)")
+    p_cmp.add_argument("--n", type=int, default=500, help="training samples (default 500)")
+    p_cmp.add_argument("--d", type=int, default=20, help="dimension (default 20)")
+    p_cmp.add_argument("--rho", type=float, default=0.5, help="feature correlation in [0, 1) (default 0.5)")
+    p_cmp.add_argument("--forget-fraction", type=float, default=0.1, help="forget-set fraction (default 0.1)")
+    p_cmp.add_argument("--lam", type=float, default=0.01, help="ridge lambda > 0 (default 0.01)")
+    p_cmp.add_argument("--forget", default="correlated", choices=["random", "correlated"],
+                       help="forget set: correlated (top principal direction, the paper's hard case; default) or random")
+    p_cmp.add_argument("--loss", default="logistic", choices=["logistic", "exp", "squared"], help="loss (default logistic)")
+    p_cmp.add_argument("--steps", type=int, default=200, help="steps per method (default 200)")
+    p_cmp.add_argument("--eta", type=float, default=None,
+                       help="step size of the step-size methods (default 1 / the largest eigenvalue of the retain Hessian at w^D)")
+    p_cmp.add_argument("--methods", default=None, metavar="NAME[,NAME...]", help="only these methods (default all)")
+    p_cmp.add_argument("--json", action="store_true", help="print the rows as JSON instead of the table")
+    p_cmp.set_defaults(func=_cmd_compare)
 
     for cmd, helptext in (("figure", "write one figure (PNG, PDF, JSON)"), ("figures", "write every figure")):
         p_fig = sub.add_parser(cmd, help=helptext)

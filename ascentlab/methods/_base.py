@@ -102,6 +102,9 @@ class Info(NamedTuple):
         guarantee: what it guarantees, if anything (one line, Markdown).
         figure: the `ascentlab figure` that shows it.
         order: its row in the table.
+        eta: what `unlearn`'s `eta` means for it: "step" (a step size, the
+            default), "multiplier" (of a step the method derives itself) or
+            "damping" (of a Newton step; 1 is the full step).
     """
 
     name: str
@@ -111,6 +114,7 @@ class Info(NamedTuple):
     guarantee: str
     figure: str
     order: float
+    eta: str = "step"
 
 
 # ----------------------------------------------------------------- helpers --

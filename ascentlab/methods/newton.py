@@ -288,5 +288,5 @@ INFO = Info(
     "then Newton's method to the oracle",
     "Guo et al., [Certified Data Removal from Machine Learning Models](https://arxiv.org/abs/1911.03030) (ICML 2020)",
     "(ε, δ)-certified with Gaussian objective perturbation (`newton.certificate`); exact for a quadratic loss",
-    "methods", 30,
+    "methods", 30, "damping",
 )

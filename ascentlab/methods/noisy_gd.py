@@ -300,5 +300,5 @@ INFO = Info(
     "$\\sigma_t\\propto\\gamma^t$",
     "Neel, Roth, Sharifi-Malvajerdi, [Descent-to-Delete](https://arxiv.org/abs/2007.02923) (ALT 2021)",
     "(ε, δ)-indistinguishable from $w^R$ + the same noise (strongly convex, smooth, Lipschitz on a ball)",
-    "methods", 40,
+    "methods", 40, "multiplier",
 )

@@ -1,0 +1,110 @@
+r"""`ascentlab compare`: every registered method on one problem, scored against the exact oracle.
+
+For a practitioner whose gradient-ascent run collapsed: the same problem, every method of
+`ascentlab.methods` for the same number of steps, and what each one ends at -- its distance to the
+exact oracle $w^{\mathcal R}$ relative to doing nothing ($\|w^{\mathcal D}-w^{\mathcal R}\|$), whether
+(and from which step) it was worse than doing nothing, forget and held-out accuracy, the
+loss-threshold membership-inference AUC, and the gradient evaluations it spent (in passes over
+$\mathcal D$). The references "original (do nothing)" and "oracle (retrain)" are rows too.
+
+Step sizes: a method whose `eta` is a plain step gets $\eta=1/\lambda_{\max}(\nabla^2L_{\mathcal R}(w^{\mathcal D}))$
+(the local smoothness: a step every descent method takes stably near $w^{\mathcal D}$) unless `eta`
+is given; "newton" gets its full step 1, "noisy_gd" the multiplier 1 of its theorem step
+(`Info.eta`).
+"""
+
+from typing import Optional
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import metrics
+from ._linalg import sym_eigh
+from ._objectives import _hessian
+from ._problems import Problem, check_problem
+from ._solve import solve_references
+from ._unlearn import unlearn
+from .methods import REGISTRY
+
+__all__ = ["compare", "format_table"]
+
+
+def default_step(problem: Problem, references) -> float:
+    r"""$1/\lambda_{\max}(\nabla^2L_{\mathcal R}(w^{\mathcal D}))$: the local smoothness's inverse step."""
+    return float(1.0 / jnp.max(sym_eigh(_hessian(problem, references.original.w, "oracle"))[0]))
+
+
+def _scores(problem, w, references):
+    row = {"dist_oracle": float(jnp.linalg.norm(w - references.oracle.w)),
+           "acc_forget": float(metrics.accuracy(problem, w, "forget"))}
+    if problem.X_test is not None:
+        row["acc_test"] = float(metrics.accuracy(problem, w, "test"))
+        row["mia_auc"] = float(metrics.mia_auc(problem, w))
+    return row
+
+
+def compare(problem: Problem, *, steps: int = 200, eta: Optional[float] = None, key=None,
+            names=None, references=None, progress=None) -> list:
+    """Run every method in `names` (default: all registered) for `steps` steps from $w^{\\mathcal D}$.
+
+    Returns a list of dicts, one per method plus the two references, with keys `method`, `eta`,
+    `dist_oracle`, `rel_dist` (over doing nothing's), `worse_than_nothing`, `t_star`, `diverged_at`,
+    `acc_forget`, `acc_test`, `mia_auc` (the last two when the problem has a held-out set) and
+    `passes` (gradient evaluations / |D|). `progress(name)` is called before each method runs.
+    """
+    where = "compare"
+    problem = check_problem(where, problem)
+    key = jax.random.key(0) if key is None else key
+    names = tuple(REGISTRY) if names is None else tuple(names)
+    for name in names:
+        if name not in REGISTRY:
+            raise ValueError(f"{where}: `names` must contain only registered methods {list(REGISTRY)}, got {name!r}")
+    if references is None:
+        references = solve_references(problem, da=False)
+    base = float(jnp.linalg.norm(references.original.w - references.oracle.w))
+    n = float(problem.X.shape[0] if problem.weights is None else jnp.sum(problem.weights))
+    step = default_step(problem, references) if eta is None else float(eta)
+    rows = [dict(method="original (do nothing)", eta=None, **_scores(problem, references.original.w, references),
+                 worse_than_nothing=False, t_star=-1, diverged_at=-1, passes=0.0),
+            dict(method="oracle (retrain)", eta=None, **_scores(problem, references.oracle.w, references),
+                 worse_than_nothing=False, t_star=-1, diverged_at=-1, passes=float("nan"))]
+    for name in names:
+        info = REGISTRY[name]
+        if progress is not None:
+            progress(name)
+        eta_m = step if info.eta == "step" else 1.0
+        tr = unlearn(problem, name, eta=eta_m, steps=steps, references=references, key=key)
+        flag, t_star = metrics.worse_than_nothing(tr)
+        div = int(tr.diverged_at)
+        valid = np.asarray(tr.valid)
+        last = int(np.nonzero(valid)[0][-1])  # the last good iterate (row 0 always is)
+        w = tr.w[last]
+        rows.append(dict(method=name, eta=eta_m, **_scores(problem, w, references),
+                         worse_than_nothing=bool(flag), t_star=int(t_star), diverged_at=div,
+                         passes=float(tr.grads[last]) / n))
+    for r in rows:
+        r["rel_dist"] = r["dist_oracle"] / base if base > 0 else float("nan")
+    return rows
+
+
+def format_table(rows) -> str:
+    """The rows of `compare` as a fixed-width text table."""
+    has_test = "acc_test" in rows[0]
+    head = f"{'method':<22}{'eta':>9}{'|w-w^R|':>10}{'/ do nothing':>13}{'worse from t':>13}{'acc F':>7}"
+    if has_test:
+        head += f"{'acc test':>9}{'MIA AUC':>8}"
+    head += f"{'passes':>8}"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        eta = "" if r["eta"] is None else f"{r['eta']:.3g}"
+        worse = "diverged" if r["diverged_at"] >= 0 else (str(r["t_star"]) if r["worse_than_nothing"] else "never")
+        if r["diverged_at"] >= 0:
+            worse = f"div. {r['diverged_at']}"
+        line = (f"{r['method']:<22}{eta:>9}{r['dist_oracle']:>10.4f}{r['rel_dist']:>13.2f}{worse:>13}"
+                f"{r['acc_forget']:>7.3f}")
+        if has_test:
+            line += f"{r['acc_test']:>9.3f}{r['mia_auc']:>8.3f}"
+        line += f"{r['passes']:>8.1f}" if np.isfinite(r["passes"]) else f"{'—':>8}"
+        lines.append(line)
+    return "\n".join(lines)
