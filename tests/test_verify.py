@@ -23,7 +23,7 @@ import pytest
 from ascentlab import theory as th
 from ascentlab import _verify
 from ascentlab._verify import parse_seeds, run_verify
-from ascentlab.theory import alternating, hoeffding, nearly_orthogonal, neggrad, orthogonal, pair, toy_example
+from ascentlab.theory import alternating, hoeffding, nearly_orthogonal, neggrad, noisy, orthogonal, pair, toy_example
 from ascentlab.theory import block_instances, d3_stability_instances, pair_instances
 from ascentlab.cli import main
 
@@ -115,6 +115,12 @@ PLANTED = [
     ("toy", toy_example, "expected_claims", _c2_range, 2000),
     ("logistic_ext", orthogonal, "lemma3_range", _widen_range, 300),
     ("neggrad_half", neggrad, "neggrad_half_gradient", _scale(1 + 1e-9), 200),
+    ("noisy_constants", noisy, "default_radius", _scale(0.2), 400),
+    ("noisy_constants", noisy, "smoothness_bound", _scale(0.5), 400),
+    ("noisy_constants", noisy, "lipschitz_bound", _scale(0.99), 400),
+    ("noisy_constants", noisy, "contraction_factor", _scale(0.9), 400),
+    ("noisy_constants", noisy, "minimiser_shift", _scale(0.5), 400),
+    ("noisy_constants", noisy, "noise_scale", _scale(0.5), 400),
 ]
 
 
