@@ -82,7 +82,8 @@ def coefficients(problem: Problem, kind: str):
 
 def margins(problem: Problem, w) -> jax.Array:
     r"""Margins $m_i=y_i\langle w,x_i\rangle$, shape (n,) (or (..., n) for w of shape (..., d))."""
-    return problem.y * (w @ problem.X.T)
+    out = w @ problem.X.T
+    return out * problem.y.reshape((1,) * (out.ndim - 1) + problem.y.shape)  # explicit rank: strict promotion
 
 
 def _check(where, problem, w, kind):
