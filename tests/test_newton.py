@@ -33,13 +33,14 @@ def _ridge(X, t, lam):
 
 # ------------------------------------------------------------- (a) exact --
 def test_newton_removal_is_exact_for_the_squared_loss():
-    p = al.gaussian_problem(jax.random.key(0), 300, 6, 0.4, 0.1, 0.05, loss="squared")
+    # the problem of tests/test_squared_loss.py (its compiled solves are shared)
+    p = al.gaussian_problem(jax.random.key(0), 120, 4, 0.3, 0.1, 0.5, loss="squared")
     X, y, f = _np(p)
-    lam = 0.05
+    lam = 0.5
     w_d = _ridge(X, y, lam)  # least squares on +-1 targets: l = (1 - y x.w)^2 / 2 = (y - x.w)^2 / 2
     w_r = _ridge(X[~f], y[~f], lam)
     cert = nt.certificate(p, w=jnp.asarray(w_d))
-    H = X[~f].T @ X[~f] / (~f).sum() + lam * np.eye(6)
+    H = X[~f].T @ X[~f] / (~f).sum() + lam * np.eye(4)
     # one linear solve of a matrix with condition number cond(H): error <= a few cond * eps |w|
     tol = 50 * np.linalg.cond(H) * np.finfo(float).eps * np.linalg.norm(w_r)
     assert np.linalg.norm(np.asarray(cert.w) - w_r) <= tol
