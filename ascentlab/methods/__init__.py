@@ -17,7 +17,8 @@ evaluations, recorded in `Trajectory.grads`). See `ascentlab.methods._base`.
 its factory `<name>(...) -> Method` (with module-level `init`/`update`, so
 the compiled program is reused) and `INFO = Info(name=..., factory=...,
 what=..., reference=..., guarantee=..., figure=..., order=...)` (or `INFOS`,
-a tuple, for a family). Nothing else lists it: `REGISTRY`, `unlearn`'s
+a tuple, for a family); its `__all__` names become names of the package
+(`methods.certificate`, `methods.constants`). Nothing else lists it: `REGISTRY`, `unlearn`'s
 names and the README's method table (`python -m ascentlab._readme`) find
 it, and `tests/test_methods.py` checks every registered method against the
 contract (shape, dtype, vmap, determinism, divergence reporting).
@@ -47,8 +48,18 @@ def _collect():
             if item.name in infos:
                 raise ImportError(f"ascentlab.methods: two modules register the name {item.name!r}")
             infos[item.name] = item
-            globals()[item.factory.__name__] = item.factory
-            __all__.append(item.factory.__name__)
+        # the module's public names (its factory first of all) become names of the package, as in
+        # ascentlab.theory: `methods.neggrad_plus(beta=0.7)`, `methods.certificate(...)`. The factory
+        # shadows its module's name (`methods.newton` is the factory; `from ascentlab.methods.newton import
+        # certificate` still reads the module).
+        public = list(getattr(mod, "__all__", ())) + [i.factory.__name__ for i in declared]
+        for name in dict.fromkeys(public):
+            value = getattr(mod, name)
+            if name in globals() and globals()[name] not in (value, mod):  # (importing mod bound its own name)
+                raise ImportError(f"ascentlab.methods.{mod_info.name}: the public name {name!r} is taken")
+            globals()[name] = value
+            if name not in __all__:
+                __all__.append(name)
     orders = [i.order for i in infos.values()]
     if len(set(orders)) != len(orders):
         raise ImportError(f"ascentlab.methods: two methods share an order: {sorted(orders)}")
