@@ -42,7 +42,8 @@ class Problem(NamedTuple):
         y: labels in {-1, +1}, shape (n,), same dtype as `X`.
         forget: boolean mask of the forget set $\mathcal F$, shape (n,).
         lam: ridge parameter $\lambda>0$, scalar.
-        loss: "logistic" ($\log(1+e^{-m})$) or "exp" ($e^{-m}$); static.
+        loss: "logistic" ($\log(1+e^{-m})$), "exp" ($e^{-m}$) or "squared"
+            ($\frac12(1-m)^2$: least squares on the $\pm1$ labels); static.
         weights: optional per-sample multiplicities $\omega_i\ge0$, shape (n,).
         X_test: optional held-out features, shape (n_test, d).
         y_test: optional held-out labels, shape (n_test,).
@@ -215,7 +216,7 @@ def orthogonal_blocks(retain_counts, forget_counts, lam, loss: str = "exp", *, c
     Args:
         retain_counts, forget_counts: per-coordinate counts (length d).
         lam: ridge $\lambda>0$ (traceable: vmap over it works).
-        loss: "exp" (the paper's analysis) or "logistic".
+        loss: "exp" (the paper's analysis), "logistic" or "squared".
         compact: if False (default), one row per sample (counts are static
             Python ints). If True, two weighted rows per coordinate, weights
             equal to the counts; identical objectives, and the counts may be
@@ -366,7 +367,7 @@ def gaussian_problem(
         n, d: training-set size and dimension (static ints).
         rho, forget_fraction, lam: traceable floats (vmap over them works).
         forget: "random" or "correlated".
-        loss: "logistic" (default) or "exp".
+        loss: "logistic" (default), "exp" or "squared".
 
     References: Sec. 4 (Lemma 1: random forget sets), Sec. 4.3 and App. B
     (PC-aligned forget sets).

@@ -24,7 +24,7 @@ bad_positive = st.one_of(
 )
 not_pm1 = st.floats(allow_nan=True, allow_infinity=True).filter(lambda v: v not in (-1.0, 1.0))
 bad_name = st.text(min_size=0, max_size=12).filter(lambda s: s not in ("original", "oracle", "da", "ga", "logistic", "exp",
-                                                                        "finetune", "da_alternating", "all", "retain",
+                                                                        "squared", "finetune", "da_alternating", "all", "retain",
                                                                         "forget", "test", "random", "correlated",
                                                                         "descent_first", "ascent_first"))
 
