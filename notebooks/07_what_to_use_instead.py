@@ -477,6 +477,29 @@ assert scores["decouple-retain"]["dist"].max() > 2 * ref_original["dist"]  # dec
 # well before the distance does.
 
 # %% [markdown]
+# The library's figure `ascentlab figure triangulation` makes the same five measurements at the paper's
+# scale — $d=50$, $\lambda=0.01$, 100 draws each with its exact oracle (fewer steps in FAST mode) — and shows
+# the same thing: DA's forget accuracy passes the oracle's while its distance is still almost that of doing
+# nothing, then falls far below it while the distance and KLoM grow past the original model's.
+
+# %%
+from ascentlab import figures
+
+tri = figures.figure_data("triangulation", FAST)
+fig = figures.draw("triangulation", tri)
+da_big, ref_big = tri["arrays"]["runs"]["da"], tri["arrays"]["references"]
+print(f"d = 50: DA ends with forget accuracy {da_big['forget_accuracy'][-1]:.2f} "
+      f"(oracle {float(ref_big['oracle']['forget_accuracy']):.2f}), distance {da_big['dist_oracle'][-1]:.2f} "
+      f"(doing nothing {float(ref_big['original']['dist_oracle']):.2f})")
+cross = int(np.argmax(da_big["forget_accuracy"] < float(ref_big["oracle"]["forget_accuracy"])))
+print(f"forget accuracy passes the oracle's at t = {int(da_big['t'][cross])}, where the distance is "
+      f"{da_big['dist_oracle'][cross] / float(ref_big['original']['dist_oracle']):.2f} of doing nothing's")
+assert cross > 0 and da_big["dist_oracle"][cross] > 0.8 * float(ref_big["original"]["dist_oracle"])  # not closer
+assert da_big["forget_accuracy"][-1] < float(ref_big["oracle"]["forget_accuracy"])  # below the oracle's ...
+assert da_big["dist_oracle"][-1] > float(ref_big["original"]["dist_oracle"])  # ... and farther than doing nothing
+assert da_big["klom_forget"][-1] > float(ref_big["original"]["klom_forget"])  # KLoM agrees with the distance
+
+# %% [markdown]
 # ### Cost against distance
 # Each run of the table above, along its steps: per-sample gradient evaluations (in passes over
 # $\mathcal D$) against the distance to the oracle. Below the dashed line is better than doing nothing.
@@ -504,6 +527,13 @@ def cost_to_reach(tr, tol):
 reach = {label: cost_to_reach(tr, 1e-8) for label, tr in curves.items()}
 print("passes to reach 1e-8 of the oracle:", ", ".join(f"{m}: {c:.1f}" for m, c in reach.items()))
 assert reach["Newton"] == min(reach.values())  # Newton's steps are the cheapest way to the oracle here
+
+# %% [markdown]
+# `ascentlab figure methods` is the same comparison at $d=50$ over a grid of step sizes per method, one point
+# per run (its final distance and its cost), with retraining from scratch and Newton's one step as references.
+
+# %%
+fig = figures.draw("methods", figures.figure_data("methods", FAST))
 
 # %% [markdown]
 # ## 5 · What to use
