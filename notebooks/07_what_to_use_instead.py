@@ -316,7 +316,8 @@ ax.legend()
 # $\theta$ from the original model's, then finetuning on $\mathcal R$. The threshold is measured from
 # $w^{\mathcal D}$: it certifies distance from the original model, not closeness to the oracle — whose own
 # forget outputs are much closer to $w^{\mathcal D}$'s than $\theta$. At the switch the model is farther from
-# the oracle than doing nothing; the retention phase then spends its steps undoing the ascent.
+# the oracle than doing nothing; the retention phase then spends its steps undoing the ascent. (Step
+# $\eta=0.1$ here, so that the ascent crosses each threshold at a different step.)
 
 # %%
 from ascentlab.methods.decouple_retain import forget_distance
