@@ -287,6 +287,6 @@ INFO = Info(
     "damped Newton steps on $L_R$ from $w^D$: step 1 at η = 1 is one-step (influence) removal, "
     "then Newton's method to the oracle",
     "Guo et al., [Certified Data Removal from Machine Learning Models](https://arxiv.org/abs/1911.03030) (ICML 2020)",
-    "(ε, δ)-certified with Gaussian objective perturbation (`newton.certificate`); exact for a quadratic loss",
+    "(ε, δ)-certified with Gaussian objective perturbation (`methods.certificate`); exact for a quadratic loss",
     "methods", 30, "damping",
 )
