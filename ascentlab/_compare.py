@@ -7,9 +7,9 @@ exact oracle $w^{\mathcal R}$ relative to doing nothing ($\|w^{\mathcal D}-w^{\m
 loss-threshold membership-inference AUC, and the gradient evaluations it spent (in passes over
 $\mathcal D$). The references "original (do nothing)" and "oracle (retrain)" are rows too.
 
-Step sizes: a method whose `eta` is a plain step gets $\eta=1/\lambda_{\max}(\nabla^2L_{\mathcal R}(w^{\mathcal D}))$
-(the local smoothness: a step every descent method takes stably near $w^{\mathcal D}$) unless `eta`
-is given; "newton" gets its full step 1, "noisy_gd" the multiplier 1 of its theorem step
+Step sizes: a method whose `eta` is a plain step gets $\eta=1/\lambda_{\max}(\nabla^2L_{\mathcal R})$, the
+larger of the values at $w^{\mathcal D}$ and at 0 (the local smoothness at the starts: a step every descent
+method takes stably there; `default_step`) unless `eta` is given; "newton" gets its full step 1, "noisy_gd" the multiplier 1 of its theorem step
 (`Info.eta`).
 """
 
@@ -31,8 +31,12 @@ __all__ = ["compare", "format_table"]
 
 
 def default_step(problem: Problem, references) -> float:
-    r"""$1/\lambda_{\max}(\nabla^2L_{\mathcal R}(w^{\mathcal D}))$: the local smoothness's inverse step."""
-    return float(1.0 / jnp.max(sym_eigh(_hessian(problem, references.original.w, "oracle"))[0]))
+    r"""$1/\max_{w\in\{w^{\mathcal D},0\}}\lambda_{\max}(\nabla^2L_{\mathcal R}(w))$: the inverse of the local smoothness at
+    the two starts the methods use ($w^{\mathcal D}$, and 0 for "rewind"'s default checkpoint, the training run's
+    initial point; for the exponential loss the Hessian at 0 can be far larger than at $w^{\mathcal D}$)."""
+    top = lambda w: jnp.max(sym_eigh(_hessian(problem, w, "oracle"))[0])
+    w_d = references.original.w
+    return float(1.0 / jnp.maximum(top(w_d), top(jnp.zeros_like(w_d))))
 
 
 def _scores(problem, w, references):
@@ -88,6 +92,11 @@ def compare(problem: Problem, *, steps: int = 200, eta: Optional[float] = None, 
     return rows
 
 
+def _num(x, digits):
+    """Fixed point for moderate values, 3 significant digits in e-notation beyond 1e5 (keeps the columns)."""
+    return f"{x:.{digits}f}" if abs(x) < 1e5 else f"{x:.2e}"
+
+
 def format_table(rows) -> str:
     """The rows of `compare` as a fixed-width text table."""
     has_test = "acc_test" in rows[0]
@@ -101,7 +110,7 @@ def format_table(rows) -> str:
         worse = "diverged" if r["diverged_at"] >= 0 else (str(r["t_star"]) if r["worse_than_nothing"] else "never")
         if r["diverged_at"] >= 0:
             worse = f"div. {r['diverged_at']}"
-        line = (f"{r['method']:<22}{eta:>9}{r['dist_oracle']:>10.4f}{r['rel_dist']:>13.2f}{worse:>13}"
+        line = (f"{r['method']:<22}{eta:>9}{_num(r['dist_oracle'], 4):>10}{_num(r['rel_dist'], 2):>13}{worse:>13}"
                 f"{r['acc_forget']:>7.3f}")
         if has_test:
             line += f"{r['acc_test']:>9.3f}{r['mia_auc']:>8.3f}"

@@ -38,6 +38,16 @@ def _numpy_constants(p, radius=None):
     return lam, M, L, B, gamma, 2 / (lam + M), shift
 
 
+def _numpy_method_radius(p):
+    """noisy_gd's default radius, min(B0, |w^D| + |grad L_R(w^D)| / lam), in numpy (w^D from solve)."""
+    X, y, f = np.asarray(p.X), np.asarray(p.y), np.asarray(p.forget)
+    lam = float(p.lam)
+    w = np.asarray(al.solve(p, "original").w)
+    XR, yR = X[~f], y[~f]
+    g = -(yR / (1 + np.exp(yR * (XR @ w)))) @ XR / len(XR) + lam * w
+    return min(np.sqrt(2 * np.log(2) / lam), np.linalg.norm(w) + np.linalg.norm(g) / lam)
+
+
 def _numpy_sigma(shift, gamma, t, eps, delta):
     s = np.log(1 / delta)
     return gamma**t * shift / (np.sqrt(2) * (np.sqrt(s + eps) - np.sqrt(s)))
@@ -46,7 +56,7 @@ def _numpy_sigma(shift, gamma, t, eps, delta):
 def _numpy_secret(p, steps, mult=1.0):
     """Noise-free projected descent on L_R from w^D, step mult * 2/(m+M), every iterate (numpy loop)."""
     X, y, f = np.asarray(p.X), np.asarray(p.y), np.asarray(p.forget)
-    lam, _, _, B, _, step, _ = _numpy_constants(p)
+    lam, _, _, B, _, step, _ = _numpy_constants(p, _numpy_method_radius(p))
     XR, yR = X[~f], y[~f]
     w = np.asarray(al.solve(p, "original").w)
     out = [w]
@@ -96,7 +106,7 @@ def test_mean_approaches_noise_free_descent_and_the_oracle_and_spread_is_sigma(p
     steps = 40
     w = _published(problem, steps)  # (N_KEYS, steps + 1, d)
     secret = _numpy_secret(problem, steps)
-    _, _, _, _, gamma, _, shift = _numpy_constants(problem)
+    _, _, _, _, gamma, _, shift = _numpy_constants(problem, _numpy_method_radius(problem))
     sigma = np.array([_numpy_sigma(shift, gamma, t, EPS, DELTA) for t in range(steps + 1)])
     np.testing.assert_allclose(w[0, 0], secret[0], rtol=1e-10)  # row 0: w^D itself, unperturbed
     # mean: each coordinate's sample mean is N(secret, sigma_t^2 / N); 5 standard errors (a two-sided
@@ -120,7 +130,7 @@ def test_eta_multiplies_the_theorem_step_and_the_noise_uses_its_contraction(prob
     steps, mult = 6, 0.5
     w = _published(problem, steps, eta=mult)
     secret = _numpy_secret(problem, steps, mult)
-    lam, M, _, _, _, step, shift = _numpy_constants(problem)
+    lam, M, _, _, _, step, shift = _numpy_constants(problem, _numpy_method_radius(problem))
     gamma = max(abs(1 - mult * step * lam), abs(1 - mult * step * M))
     sigma = np.array([_numpy_sigma(shift, gamma, t, EPS, DELTA) for t in range(1, steps + 1)])
     se = sigma[:, None] / np.sqrt(N_KEYS)
@@ -199,3 +209,30 @@ def test_bad_parameters_are_clear_errors(kw, match):
 def test_registered():
     assert "noisy_gd" in methods.NAMES and methods.info("noisy_gd").order == 40
     assert methods.get("noisy_gd").needs_key
+
+
+def test_method_radius_holds_both_minimisers_and_is_used_by_default(problem):
+    refs = al.solve_references(problem, da=False)
+    B = float(methods.method_radius(problem, refs.original.w))
+    assert B == pytest.approx(_numpy_method_radius(problem), rel=1e-12)
+    assert max(np.linalg.norm(refs.original.w), np.linalg.norm(refs.oracle.w)) <= B
+    c = constants(problem, w_original=refs.original.w)
+    _, M, L, _, _, _, _ = _numpy_constants(problem, B)
+    np.testing.assert_allclose([float(c.radius), float(c.M), float(c.L)], [B, M, L], rtol=1e-12)
+
+
+def test_exp_loss_runs_at_moderate_lambda_and_helpers_validate():
+    """B0 = sqrt(2/lam) made e^{B|x|} overflow the exp loss's constants for lam <= 1 (reported as divergence at
+    step 1); the data radius keeps lam = 1 finite. Below lam ~ 0.1 the calibrated noise is still vacuous."""
+    p = al.gaussian_problem(jax.random.key(0), 200, 5, 0.5, 0.1, 1.0, loss="exp")
+    refs = al.solve_references(p, da=False)
+    tr = al.unlearn(p, "noisy_gd", eta=1.0, steps=50, key=jax.random.key(0), references=refs)
+    assert int(tr.diverged_at) == -1 and bool(np.isfinite(np.asarray(tr.w)).all())
+    for call, name in ((lambda: methods.project(jnp.ones(3), -1.0), "radius"),
+                       (lambda: constants(p, radius=0.0), "radius"),
+                       (lambda: constants(None), "problem"),
+                       (lambda: constants(p, w_original=jnp.ones(2)), "w_original"),
+                       (lambda: methods.default_radius(-1.0), "lam")):
+        with pytest.raises(ValueError, match=f"`{name}`"):
+            call()
+

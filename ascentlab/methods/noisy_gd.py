@@ -58,7 +58,9 @@ logistic loss, $e^{B\|x_i\|}$ for the exponential one, 1 for the squared one); $
 (attained at $w=-By_ix_i/\|x_i\|$; $|\ell'(-r)|=\sigma(r)\le1$ logistic, $e^{r}$
 exponential, $1+r$ squared); default $B=\sqrt{2\ell(0)/\lambda}$, which contains every
 minimiser of $L_{\mathcal R}$ and $L_{\mathcal D}$
-($\frac\lambda2\|w^\star\|^2\le L(w^\star)\le L(0)=\ell(0)$). The constants are
+($\frac\lambda2\|w^\star\|^2\le L(w^\star)\le L(0)=\ell(0)$); the method's default radius is the smaller
+of $B$ and $\|w^{\mathcal D}\|+\|\nabla L_{\mathcal R}(w^{\mathcal D})\|/\lambda$ (`method_radius`: it also
+holds both minimisers, and keeps the exponential loss's $e^{B\|x\|}$ from overflowing). The constants are
 computed from the problem's data (the theorem asks them for every possible
 sample; here, for the samples at hand).
 
@@ -87,6 +89,7 @@ import numpy as np
 from .. import _validate as v
 from .._linalg import sym_eigh
 from .._objectives import coefficients
+from .._problems import check_problem
 from ._base import Info, Method, combined_gradient, counts
 
 __all__ = [
@@ -95,6 +98,8 @@ __all__ = [
     "constants",
     "loss_at_zero",
     "default_radius",
+    "data_radius",
+    "method_radius",
     "smoothness_bound",
     "lipschitz_bound",
     "contraction_factor",
@@ -115,11 +120,27 @@ def loss_at_zero(loss):
 
 
 def default_radius(lam, loss="logistic"):
-    r"""$B=\sqrt{2\ell(0)/\lambda}$: every minimiser of $L_{\mathcal D}$, $L_{\mathcal R}$ has $\|w^\star\|\le B$.
+    r"""$B_0=\sqrt{2\ell(0)/\lambda}$: every minimiser of $L_{\mathcal D}$, $L_{\mathcal R}$ has $\|w^\star\|\le B_0$.
 
     $\ell\ge0$ gives $\frac\lambda2\|w^\star\|^2\le L(w^\star)\le L(0)=\ell(0)$. Traceable in `lam`.
     """
+    v.check_positive_scalar("noisy_gd.default_radius", "lam", lam)
     return jnp.sqrt(2.0 * loss_at_zero(loss) / lam)
+
+
+def data_radius(problem, w_original):
+    r"""$B_{\text{data}}=\|w^{\mathcal D}\|+\|\nabla L_{\mathcal R}(w^{\mathcal D})\|/\lambda$: a ball around 0 that holds
+    $w^{\mathcal D}$ and $w^{\mathcal R}$ ($\lambda$-strong convexity: $\|w^{\mathcal D}-w^{\mathcal R}\|\le
+    \|\nabla L_{\mathcal R}(w^{\mathcal D})\|/\lambda$). Usually far smaller than $B_0$ for the exponential loss,
+    whose constants grow like $e^{B\|x\|}$. Traceable."""
+    g = combined_gradient(problem, w_original, coefficients(problem, "oracle"), problem.lam)
+    return jnp.linalg.norm(w_original) + jnp.linalg.norm(g) / problem.lam
+
+
+def method_radius(problem, w_original):
+    r"""The radius `noisy_gd` uses by default: $\min(B_0, B_{\text{data}})$ (both hold $w^{\mathcal D}$ and
+    $w^{\mathcal R}$, so the smaller gives the smaller constants and noise). Traceable."""
+    return jnp.minimum(default_radius(problem.lam, problem.loss), data_radius(problem, w_original))
 
 
 def _row_norms(problem):
@@ -207,24 +228,40 @@ class Constants(NamedTuple):
     shift: Any  # |F| L / (lambda |R|)
 
 
-def constants(problem, radius=None) -> Constants:
-    r"""$m,M,L,B,\gamma,\eta_*,\Delta_0$ of `problem`'s retain objective on the ball of radius `radius`
-    (default $\sqrt{2\ell(0)/\lambda}$). Traceable (vmap over problems works)."""
+def constants(problem, radius=None, w_original=None) -> Constants:
+    r"""$m,M,L,B,\gamma,\eta_*,\Delta_0$ of `problem`'s retain objective on the ball of radius `radius`.
+
+    Default radius: $B_0=\sqrt{2\ell(0)/\lambda}$, or, with `w_original` ($w^{\mathcal D}$, e.g.
+    `solve_references(problem).original.w`), `method_radius` -- the radius `noisy_gd` uses by default, so
+    `constants(problem, w_original=w_D)` are the method's constants. Traceable (vmap over problems works).
+    """
+    where = "noisy_gd.constants"
+    problem = check_problem(where, problem)
     lam = problem.lam
-    B = default_radius(lam, problem.loss) if radius is None else jnp.asarray(radius, problem.X.dtype)
+    if radius is not None:
+        v.check_positive_scalar(where, "radius", radius)
+        B = jnp.asarray(radius, problem.X.dtype)
+    elif w_original is not None:
+        w_original = v.check_array(where, "w_original", w_original, ndim=1)
+        if w_original.shape != problem.X.shape[1:]:
+            v.fail(where, "w_original", f"array of shape {w_original.shape}", f"must have shape ({problem.X.shape[1]},)")
+        B = method_radius(problem, w_original)
+    else:
+        B = default_radius(lam, problem.loss)
     M = smoothness_bound(problem, B)
     L = lipschitz_bound(problem, B)
     n_r, n_f = counts(problem)
     return Constants(lam, M, L, B, contraction_factor(lam, M), 2.0 / (lam + M), minimiser_shift(L, lam, n_r, n_f))
 
 
-def theorem_step(problem, radius=None):
-    r"""$\eta_*=\frac2{m+M}$, the step `noisy_gd` takes at `eta=1`."""
-    return constants(problem, radius).step
+def theorem_step(problem, radius=None, w_original=None):
+    r"""$\eta_*=\frac2{m+M}$, the step `noisy_gd` takes at `eta=1` (on the ball of `constants`)."""
+    return constants(problem, radius, w_original).step
 
 
 def project(w, radius):
-    r"""$\Pi_\Theta(w)=w\min(1,B/\|w\|)$, the projection onto the ball $\|w\|\le B$."""
+    r"""$\Pi_\Theta(w)=w\min(1,B/\|w\|)$, the projection onto the ball $\|w\|\le B$ ($B$ = `radius` > 0)."""
+    v.check_positive_scalar("noisy_gd.project", "radius", radius)
     norm = jnp.linalg.norm(w)
     return w * jnp.where(norm > radius, radius / jnp.where(norm > 0, norm, 1.0), 1.0)
 
@@ -243,7 +280,7 @@ def _init(problem, w0, params, context):
     epsilon, delta, radius = params
     dtype = w0.dtype
     lam = problem.lam
-    B = jnp.where(radius > 0, jnp.asarray(radius, dtype), default_radius(lam, problem.loss))
+    B = jnp.where(radius > 0, jnp.asarray(radius, dtype), method_radius(problem, context.original))
     c = constants(problem, B)
     sigma0 = noise_scale(c.shift, 1.0, 0, jnp.asarray(epsilon, dtype), jnp.asarray(delta, dtype))
     return _State(project(w0, B), context.key, jnp.asarray(0, jnp.int32), jnp.asarray(c.step, dtype),
@@ -279,8 +316,11 @@ def noisy_gd(epsilon=1.0, delta=1e-5, radius=None) -> Method:
     Args:
         epsilon: $\epsilon>0$ (traceable).
         delta: $\delta\in(0,1)$ (traceable).
-        radius: $B>0$ of $\Theta=\{\|w\|\le B\}$ (traceable), or None for $\sqrt{2\ell(0)/\lambda}$,
-            which contains $w^{\mathcal D}$ and $w^{\mathcal R}$ (a smaller radius voids the guarantee).
+        radius: $B>0$ of $\Theta=\{\|w\|\le B\}$ (traceable), or None for `method_radius`:
+            $\min\big(\sqrt{2\ell(0)/\lambda},\ \|w^{\mathcal D}\|+\|\nabla L_{\mathcal R}(w^{\mathcal D})\|/\lambda\big)$,
+            which contains $w^{\mathcal D}$ and $w^{\mathcal R}$ (a radius that does not voids the
+            guarantee). The data term keeps the exponential loss's constants ($e^{B\|x\|}$) finite
+            in practice; with $B_0$ alone they overflow below $\lambda\approx10$.
     """
     where = "methods.noisy_gd"
     v.check_positive_scalar(where, "epsilon", epsilon)
