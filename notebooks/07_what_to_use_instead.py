@@ -245,14 +245,15 @@ assert float(one_step.dist_oracle[-1]) < 1e-12  # exact for a quadratic loss (ro
 # scale $\sigma_t=\gamma^t\Delta_0\cdot\frac{1}{\sqrt2(\sqrt{\log(1/\delta)+\epsilon}-\sqrt{\log(1/\delta)})}$
 # makes it $(\epsilon,\delta)$-indistinguishable from $w^{\mathcal R}$ plus the same noise. $m=\lambda$,
 # $M$ and the Lipschitz constant $L$ (hence $\Delta_0=\frac{|\mathcal F|L}{\lambda|\mathcal R|}$) come from
-# the data (`noisy_gd.constants`). Any one published model is a noisy draw; the mean over keys is the
+# the data (`methods.constants`, on the method's ball: the smaller of $\sqrt{2\ell(0)/\lambda}$ and
+# $\|w^{\mathcal D}\|+\|\nabla L_{\mathcal R}(w^{\mathcal D})\|/\lambda$, both holding $w^{\mathcal D}$ and $w^{\mathcal R}$). Any one published model is a noisy draw; the mean over keys is the
 # noise-free iterate, which approaches the oracle.
 
 # %%
 from ascentlab.methods.noisy_gd import constants, noise_scale
 
 T_NOISY, EPS, DELTA = 60, 1.0, 1e-5
-c = constants(problem)
+c = constants(problem, w_original=refs.original.w)  # the method's constants: its default radius uses w^D
 sigma = noise_scale(c.shift, c.gamma, jnp.arange(T_NOISY + 1.0), EPS, DELTA)
 print(f"m = {float(c.m):.3f}, M = {float(c.M):.3f}, L = {float(c.L):.3f}, gamma = {float(c.gamma):.4f}, "
       f"Delta_0 = {float(c.shift):.3f}; sigma_0 = {float(sigma[0]):.3g}, sigma_T = {float(sigma[-1]):.3g}")
