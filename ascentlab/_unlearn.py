@@ -510,6 +510,12 @@ def train(
         start = jnp.zeros(problem.X.shape[1], problem.X.dtype)
     elif isinstance(start, str):
         v.fail(where, "start", start, "must be an array of shape (d,) (the initial point) or None (zeros)")
+    else:  # checked here, so that the message is train's (unlearn's also offers 'original'/'oracle')
+        start = v.check_array(where, "start", start, ndim=v.as_array(where, "start", start).ndim)
+        d = problem.X.shape[1]
+        if start.shape != (d,):
+            v.fail(where, "start", f"array of shape {start.shape}",
+                   f"must have shape ({d},) (the initial point) or be None (zeros)")
     method = Method(_no_state, _train_update, (), "train", False, _train_cost, ("original",))
     return _unlearn(where, problem, method, eta, steps, start, references, record_every, kernel, None)
 
@@ -523,9 +529,33 @@ def _train_cost(problem, params, state, t):
     return t * jnp.sum(omega)
 
 
+_INIT = "init(problem, w0, params, context) -> state"
+_UPDATE = "update(problem, w, state, eta, params) -> (w, state)"
+_COST = "cost(problem, params, state, t) -> scalar"
+
+
+def _check_signature(where, name, fn, args, contract):
+    """`fn` is callable and takes `args` (positionally): else a ValueError stating the contract."""
+    if not callable(fn):
+        v.fail(where, name, fn, f"must be a function {contract} (the Method contract)")
+    try:
+        inspect.signature(fn).bind(*args)
+    except TypeError as err:  # the wrong number of arguments: say what the contract is, not Python's message
+        v.fail(where, name, getattr(fn, "__name__", fn), f"must be a function {contract} ({err})")
+    except ValueError:  # a builtin without a signature: let the call below decide
+        pass
+
+
+def _shapes(tree):
+    """A pytree's leaves as 'dtype[shape]' strings (for messages)."""
+    return jax.tree.map(lambda x: f"{x.dtype}{list(x.shape)}", tree)
+
+
 def _check_method(where, method, problem, w, eta, w_original, key):
     """A method must map w (shape (d,), the problem's dtype) to the same shape and dtype, and keep its
-    state's structure; a plain callable must take (problem, w, eta)."""
+    state's structure; a plain callable must take (problem, w, eta). A user's own `Method`: `init`,
+    `update` (and `cost`, when given) must be functions of the contract's arguments, `update` must
+    return a pair (w, state), `cost` a scalar, and `params` must be numbers JAX can read."""
     if isinstance(method.update, _StepUpdate):
         step = method.update.step
         try:
@@ -535,18 +565,50 @@ def _check_method(where, method, problem, w, eta, w_original, key):
                    f"must take (problem, w, eta) and return the new iterate ({err})")
         except ValueError:  # a builtin without a signature: let the call below decide
             pass
+    else:
+        context = Context(w_original, key)
+        _check_signature(where, "method.init", method.init, (problem, w, method.params, context), _INIT)
+        _check_signature(where, "method.update", method.update, (problem, w, (), eta, method.params), _UPDATE)
+        if method.cost is not None:
+            _check_signature(where, "method.cost", method.cost, (problem, method.params, (), eta), _COST)
+        for leaf in jax.tree.leaves(method.params):
+            try:
+                ok = isinstance(leaf, jax.Array) or jnp.asarray(leaf).dtype != object
+            except (TypeError, ValueError):
+                ok = False
+            if not ok or isinstance(leaf, str):
+                v.fail(where, "method.params", method.params,
+                       f"must be a pytree of numbers or arrays (JAX traces them), but holds {type(leaf).__name__} "
+                       f"{leaf!r}; put non-numeric settings in the functions (e.g. functools.partial) instead")
     name = getattr(method.update, "__name__", method.name)
 
     def both(w):
         state = method.init(problem, w, method.params, Context(w_original, key))
         return method.update(problem, w, state, eta, method.params), state
 
-    (out, state_out), state_in = jax.eval_shape(both, w)
+    result, state_in = jax.eval_shape(both, w)
+    if not isinstance(method.update, _StepUpdate):
+        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+            v.fail(where, "method.update", f"{name!r} returning {_shapes(result)}",
+                   f"must return a pair (w, state): {_UPDATE}")
+    out, state_out = result
     if not (isinstance(out, jax.ShapeDtypeStruct) and out.shape == w.shape and out.dtype == w.dtype):
-        got = jax.tree.map(lambda x: f"{x.dtype}{list(x.shape)}", out)
+        got = _shapes(out)
         what = f"callable returning {got}" if isinstance(method.update, _StepUpdate) else f"update {name!r} returning w={got}"
         v.fail(where, "method", what,
                f"must return the new iterate, an array of shape {w.shape} and dtype {w.dtype} (those of w)")
     if jax.tree.structure(state_out) != jax.tree.structure(state_in) or jax.tree.leaves(state_out) != jax.tree.leaves(state_in):
-        v.fail(where, "method", f"{method.name!r} (state {jax.tree.structure(state_in)} -> {jax.tree.structure(state_out)})",
-               "must return a state of the same structure, shapes and dtypes as its init's")
+        v.fail(where, "method", f"{method.name!r} (state {_shapes(state_in)} -> {_shapes(state_out)})",
+               "must return a state of the same structure, shapes and dtypes as its init's "
+               "(it is a lax.scan carry)")
+    if method.cost is not None:
+        t = jax.ShapeDtypeStruct((), w.dtype)
+        try:
+            spent = jax.eval_shape(lambda state, t: method.cost(problem, method.params, state, t), state_in, t)
+        except TypeError as err:  # e.g. a string returned
+            v.fail(where, "method.cost", getattr(method.cost, "__name__", method.cost),
+                   f"must return a scalar number: {_COST} ({err})")
+        if not (isinstance(spent, jax.ShapeDtypeStruct) and spent.shape == ()
+                and (jnp.issubdtype(spent.dtype, jnp.floating) or jnp.issubdtype(spent.dtype, jnp.integer))):
+            v.fail(where, "method.cost", f"{getattr(method.cost, '__name__', method.cost)!r} returning {_shapes(spent)}",
+                   f"must return a scalar number (shape ()): {_COST}, the gradient evaluations in the first t steps")

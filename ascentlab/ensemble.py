@@ -22,6 +22,7 @@ models against the oracles, per group); Georgiev et al. (KLoM).
 """
 
 import functools
+import inspect
 from typing import NamedTuple, Optional
 
 import jax
@@ -37,6 +38,7 @@ from .metrics import _check_klom_options, _correct, _klom
 __all__ = ["KlomGroups", "KlomExact", "klom_exact"]
 
 _RESERVED = ("problem", "method", "eta", "steps", "start", "references", "record_every", "key")
+_UNLEARN_KEYWORDS = tuple(inspect.signature(unlearn).parameters)  # read once: the names unlearn_kwargs may set
 
 
 class KlomGroups(NamedTuple):
@@ -158,8 +160,8 @@ def klom_exact(
         start: "original" (default) or "oracle".
         record_every: None (the final model only) or k >= 1 (every k-th step and the last).
         method_key: optional PRNG key, split into one `key=` per draw for `unlearn`.
-        unlearn_kwargs: further keyword arguments of `unlearn` (e.g. `order`, `kernel`, or a new
-            method's own), passed unchanged; not the ones set here.
+        unlearn_kwargs: further keyword arguments of `unlearn` (`order`, `kernel`), passed
+            unchanged; not the ones set here (a method's own parameters go in its `Method`).
         mode, direction, bins, clip, floor: as `metrics.klom`.
         q: the percentile reported per group, 0 <= q <= 100 (95 in the paper).
 
@@ -200,6 +202,11 @@ def klom_exact(
     if clash:
         v.fail(where, "unlearn_kwargs", kwargs,
                f"must not set {clash}: klom_exact sets {list(_RESERVED)} itself (use its own arguments)")
+    accepted = [name for name in _UNLEARN_KEYWORDS if name not in _RESERVED]
+    unknown = sorted(set(kwargs) - set(accepted))
+    if unknown:
+        v.fail(where, "unlearn_kwargs", kwargs,
+               f"has {unknown}, not keyword arguments of unlearn: the accepted ones are {accepted}")
     problem_keys = jax.random.split(key, n_models)
     if method_key is not None:
         v.check_key(where, "method_key", method_key)

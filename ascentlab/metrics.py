@@ -10,9 +10,10 @@ expected accuracy of a fair tie-break), so accuracy$(w)$ on labels $y$ plus accu
 1 and $w=0$ scores exactly ½. Weighted problems give the weighted fraction, as `ascentlab.mean_loss`
 gives the weighted mean; the held-out set is unweighted.
 
-**Worse than doing nothing**: the original model $w_0=w^{\mathcal D}$ is the "do nothing" answer,
-so a run is worse than nothing once $\|w_t-w^{\mathcal R}\|>\|w_0-w^{\mathcal R}\|$; a diverged run
-counts as worse than nothing from its divergence step on.
+**Worse than doing nothing**: the run's start $w_0$ (the original model $w^{\mathcal D}$ with
+`unlearn`'s default `start="original"`) is the "do nothing" answer, so a run is worse than nothing
+once $\|w_t-w^{\mathcal R}\|>\|w_0-w^{\mathcal R}\|$ by more than rounding; a diverged run counts as
+worse than nothing from its divergence step on.
 
 **Membership inference** (loss threshold, Yeom et al. 2018): the score of a sample is $-\ell(m_i)$;
 the AUC of the forget set $\mathcal F$ (members) against the held-out set (non-members) is
@@ -225,11 +226,39 @@ def klom(unlearned, oracle, *, bins: int = 20, clip: float = 100.0, floor: float
 
 
 def klom_percentile(values, groups=None, q: float = 95.0) -> dict:
-    """The q-th percentile of per-point KLoM, per group ({name: boolean mask}) or overall."""
-    values = jnp.asarray(values)
+    """The q-th percentile of per-point KLoM, per group ({name: boolean mask}) or overall.
+
+    Args:
+        values: per-point KLoM, shape (n_points,), finite, at least one point (e.g. `klom`'s output).
+        groups: None (one group, "all") or a dict {name: boolean mask of values' shape}, each mask
+            selecting at least one point.
+        q: the percentile, 0 <= q <= 100 (95 in the paper).
+
+    Returns:
+        {name: the q-th percentile of values[mask]} (numpy's linear interpolation).
+    """
+    where = "klom_percentile"
+    values = v.check_array(where, "values", values, ndim=1)
+    if values.shape[0] < 1:
+        v.fail(where, "values", "array of shape (0,)", "must hold at least one point")
+    v.check_positive_scalar(where, "q", q, allow_zero=True)
+    if v.is_concrete(q) and not float(q) <= 100:
+        v.fail(where, "q", q, "must satisfy 0 <= q <= 100")
     if groups is None:
         return {"all": jnp.percentile(values, q)}
-    return {name: jnp.percentile(values[jnp.asarray(mask)], q) for name, mask in groups.items()}
+    if not isinstance(groups, dict):
+        v.fail(where, "groups", type(groups).__name__, "must be None or a dict {name: boolean mask of values' shape}")
+    out = {}
+    for name, mask in groups.items():
+        label = f"groups[{name!r}]"
+        mask = v.as_array(where, label, mask)
+        if mask.shape != values.shape or mask.dtype != jnp.bool_:
+            v.fail(where, label, f"array of shape {mask.shape} and dtype {mask.dtype}",
+                   f"must be a boolean mask of values' shape {values.shape}")
+        if v.is_concrete(mask) and not bool(np.any(np.asarray(mask))):
+            v.fail(where, label, "a mask selecting no point", "must select at least one point")
+        out[name] = jnp.percentile(values[mask], q)
+    return out
 
 
 # ------------------------------------------------------------------------ problem and weights
@@ -343,12 +372,25 @@ def distances(w, references) -> dict:
 
 
 # ----------------------------------------------------------------------------- worse than nothing
-def worse_than_nothing(trajectory) -> tuple:
+def worse_than_nothing(trajectory, *, rtol=None) -> tuple:
     r"""Is the run ever farther from the oracle than the original model was ("doing nothing")?
 
     With rows $r$ at steps $t_r$ (`trajectory.t`, or the row index when it is None) and
     $\delta_r=\|w_{t_r}-w^{\mathcal R}\|$ (`trajectory.dist_oracle`), the run is worse than nothing
-    at the first *valid* recorded row with $\delta_r>\delta_0$ (row 0 is the original model);
+    at the first *valid* recorded row with $\delta_r>\delta_0+\tau_r$. The baseline is row 0, the
+    run's **start** $w_0$: "doing nothing" is the original model $w^{\mathcal D}$ only for
+    `unlearn(..., start="original")` (the default); from another start (e.g. "oracle", a
+    checkpoint) the question is whether the run ever ends up farther from the oracle than where it
+    began. $\tau_r=$ `rtol` $\cdot(\|w_{t_r}\|+\|w_0\|)$ is a rounding allowance: the computed
+    $\|w_t-w^{\mathcal R}\|$ carries a rounding error of about
+    $\epsilon_{\text{mach}}(\|w_t\|+\|w^{\mathcal R}\|)$, and a method that stays at a start that is
+    stationary only to rounding (e.g. $w^{\mathcal R}$ from a solve) settles a few hundred
+    $\epsilon_{\text{mach}}\|w\|$ away (measured on Gaussian problems with $\lambda\ge10^{-3}$: Newton
+    and finetuning from the oracle up to $400\,\epsilon_{\text{mach}}\|w\|$; the floor grows as
+    $\|\nabla L_{\mathcal R}(w^{\mathcal R})\|/\lambda$, about $3500\,\epsilon_{\text{mach}}\|w\|$ at
+    $\lambda=10^{-5}$: pass a larger `rtol` there). The default `rtol` is
+    $2^{10}\epsilon_{\text{mach}}$ of the trajectory's dtype ($2.3\cdot10^{-13}$ in float64,
+    $1.2\cdot10^{-4}$ in float32); `rtol=0` compares exactly.
     `t_star` is that row's step (so with `record_every=k` the first recorded step: the crossing
     happened at or before it). A diverged run (`diverged_at` $\ge0$) is worse than nothing too
     (its iterates left every bounded region): `t_star` is then the earlier of the first recorded
@@ -357,15 +399,17 @@ def worse_than_nothing(trajectory) -> tuple:
     Args:
         trajectory: an `ascentlab.Trajectory`, or a batch of them (leading axes, as `jax.vmap` of
             `unlearn` returns); vmap over a batch works too.
+        rtol: the rounding allowance relative to $\|w_{t_r}\|+\|w_0\|$, $\ge0$; None (default)
+            is $2^{10}\epsilon_{\text{mach}}$ of `trajectory.dist_oracle`'s dtype.
 
     Returns:
         `(flag, t_star)`: bool and int32 arrays of the batch shape; `t_star` is -1 where `flag` is False.
     """
     where = "worse_than_nothing"
-    for name in ("dist_oracle", "diverged_at", "t"):
+    for name in ("w", "dist_oracle", "diverged_at", "t"):
         if not hasattr(trajectory, name):
             v.fail(where, "trajectory", type(trajectory).__name__,
-                   "must be an ascentlab.Trajectory (from unlearn) with dist_oracle, diverged_at and t")
+                   "must be an ascentlab.Trajectory (from unlearn) with w, dist_oracle, diverged_at and t")
     dist = v.as_array(where, "trajectory.dist_oracle", trajectory.dist_oracle)
     if dist.ndim < 1 or dist.shape[-1] < 1 or not jnp.issubdtype(dist.dtype, jnp.floating):
         v.fail(where, "trajectory.dist_oracle", f"array of shape {dist.shape} and dtype {dist.dtype}",
@@ -381,10 +425,19 @@ def worse_than_nothing(trajectory) -> tuple:
         if t.ndim < 1 or t.shape[-1] != dist.shape[-1] or not jnp.issubdtype(t.dtype, jnp.integer):
             v.fail(where, "trajectory.t", f"array of shape {t.shape} and dtype {t.dtype}",
                    f"must be an integer array ending in the {dist.shape[-1]} rows of dist_oracle")
+    w = v.as_array(where, "trajectory.w", trajectory.w)
+    if w.shape[:-1] != dist.shape or w.dtype != dist.dtype:
+        v.fail(where, "trajectory.w", f"array of shape {w.shape} and dtype {w.dtype}",
+               f"must have shape {dist.shape} + (d,) and dist_oracle's dtype {dist.dtype}")
+    if rtol is None:
+        rtol = 2.0**10 * float(jnp.finfo(dist.dtype).eps)
+    v.check_positive_scalar(where, "rtol", rtol, allow_zero=True)
     t = jnp.broadcast_to(t.astype(jnp.int32), dist.shape)
     div = div.astype(jnp.int32)
     valid = (div[..., None] < 0) | (t < div[..., None])
-    worse = valid & (dist > dist[..., :1])  # NaN rows (masked after divergence) compare False
+    size = jnp.linalg.norm(w, axis=-1)
+    tol = jnp.asarray(rtol, dist.dtype) * (size + size[..., :1])  # rounding allowance (docstring)
+    worse = valid & (dist > dist[..., :1] + tol)  # NaN rows (masked after divergence) compare False
     crossed = worse.any(axis=-1)
     first = jnp.argmax(worse, axis=-1)
     t_cross = jnp.where(crossed, jnp.take_along_axis(t, first[..., None], axis=-1)[..., 0], -1)

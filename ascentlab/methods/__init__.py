@@ -79,5 +79,23 @@ def info(name: str) -> Info:
 
 
 def get(name: str, **params) -> Method:
-    """The `Method` registered as `name`, with `params` passed to its factory (defaults otherwise)."""
-    return info(name).factory(**params)
+    """The `Method` registered as `name`, with `params` passed to its factory (defaults otherwise).
+
+    A keyword the factory does not take is a ValueError naming it and the accepted ones."""
+    import inspect
+
+    from .._validate import fail
+
+    factory = info(name).factory
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):  # no signature to read: let the call decide
+        return factory(**params)
+    accepted = [p.name for p in signature.parameters.values()
+                if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    takes_any = any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values())
+    unknown = [k for k in params if k not in accepted]
+    if unknown and not takes_any:
+        fail("methods.get", unknown[0], params[unknown[0]],
+             f"is not a parameter of method {name!r}: {factory.__name__}() accepts {accepted or 'no parameters'}")
+    return factory(**params)

@@ -51,9 +51,11 @@ project's replicator-dynamics notes, Part II §11; "Ascent Fails to Forget"
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .. import _validate as v
 from .._objectives import coefficients, margins
+from .._problems import check_problem
 from ._base import Info, Method, combined_gradient, counts
 
 __all__ = ["decouple_retain", "forget_distance", "DISTANCES"]
@@ -64,8 +66,23 @@ DISTANCES = ("probability", "margin")
 
 def forget_distance(problem, w, w_original, distance="probability"):
     r"""$\delta(w)$: the mean over $\mathcal F$ of $|\sigma(m_i(w))-\sigma(m_i(w^{\mathcal D}))|$
-    ("probability") or of $|m_i(w)-m_i(w^{\mathcal D})|$ ("margin"), with the problem's weights."""
-    v.check_choice("methods.forget_distance", "distance", distance, DISTANCES)
+    ("probability") or of $|m_i(w)-m_i(w^{\mathcal D})|$ ("margin"), with the problem's weights.
+
+    `w` and `w_original` have shape (d,) and the problem's dtype (validated; traced values pass)."""
+    where = "methods.forget_distance"
+    v.check_choice(where, "distance", distance, DISTANCES)
+    problem = check_problem(where, problem)
+    d = problem.X.shape[1]
+    for name, value in (("w", w), ("w_original", w_original)):
+        arr = v.check_array(where, name, value, ndim=v.as_array(where, name, value).ndim)
+        if arr.shape != (d,) or arr.dtype != problem.X.dtype:
+            v.fail(where, name, f"array of shape {arr.shape} and dtype {arr.dtype}",
+                   f"must have shape ({d},) and problem.X's dtype {problem.X.dtype}")
+    return _forget_distance(problem, jnp.asarray(w), jnp.asarray(w_original), distance)
+
+
+def _forget_distance(problem, w, w_original, distance):
+    """`forget_distance` without validation (inside the compiled update)."""
     m, m0 = margins(problem, w), margins(problem, w_original)
     gap = jnp.abs(jax.nn.sigmoid(m) - jax.nn.sigmoid(m0)) if distance == "probability" else jnp.abs(m - m0)
     return -coefficients(problem, "ga") @ gap
@@ -78,8 +95,10 @@ def _init(problem, w0, params, context):
 def _update(problem, w, state, eta, params, distance):
     threshold, cap = params
     t, switch, teacher = state
-    reached = forget_distance(problem, w, teacher, distance) >= jnp.asarray(threshold, w.dtype)
-    capped = t >= jnp.asarray(cap).astype(jnp.int32)
+    reached = _forget_distance(problem, w, teacher, distance) >= jnp.asarray(threshold, w.dtype)
+    # the cap as int32, saturated (no invalid cast above 2^31): the largest float of w's dtype below 2^31
+    top = np.nextafter(np.asarray(2.0**31, w.dtype), np.asarray(0.0, w.dtype))
+    capped = t >= jnp.clip(jnp.asarray(cap, w.dtype), 0, top).astype(jnp.int32)
     switch = jnp.where((switch < 0) & (reached | capped), t, switch)
     ascending = switch < 0
     c = jnp.where(ascending, coefficients(problem, "ga"), coefficients(problem, "oracle"))

@@ -80,6 +80,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .. import _validate as v
 from .._linalg import JACOBI_MAX_DIM
@@ -125,10 +126,51 @@ def _chol_solve(H, b):
     return x
 
 
+def _check_reals(where, name, value, *, minimum=0.0, strict=False, allow_inf=False, maximum=None):
+    """A real scalar or array (not bool), every entry >= `minimum` (> with `strict`, below `maximum` if
+    given), finite unless `allow_inf` (never NaN), as an array. Value checks run on concrete values
+    only: traced values (under jit/vmap) pass, as everywhere in `ascentlab._validate`."""
+    if isinstance(value, (bool, np.bool_)):
+        v.fail(where, name, value, "must be a real number, not a bool")
+    arr = v.as_array(where, name, value)
+    if not (jnp.issubdtype(arr.dtype, jnp.floating) or jnp.issubdtype(arr.dtype, jnp.integer)):
+        v.fail(where, name, value, f"must be real, has dtype {arr.dtype}")
+    if v.is_concrete(arr):
+        x = np.asarray(arr, np.float64)
+        ok = ~np.isnan(x) & (np.isfinite(x) | allow_inf) & ((x > minimum) if strict else (x >= minimum))
+        if maximum is not None:
+            ok &= x < maximum
+        if not np.all(ok):
+            shown = value if arr.ndim == 0 else f"array with entries {x[~ok][:3].tolist()}"
+            rule = f"{'>' if strict else '>='} {minimum:g}" + ("" if maximum is None else f" and < {maximum:g}")
+            v.fail(where, name, shown, f"must be {'' if allow_inf else 'finite and '}{rule}"
+                   + (" (inf allowed)" if allow_inf else ""))
+    return arr
+
+
+def _check_w(where, problem, w, name="w"):
+    """`w` of shape (d,), floating and finite (when concrete), as the problem's dtype."""
+    d = problem.X.shape[1]
+    w = v.check_array(where, name, w, ndim=v.as_array(where, name, w).ndim)
+    if w.shape != (d,):
+        v.fail(where, name, f"array of shape {w.shape}", f"must have shape ({d},) to match problem.X")
+    if w.dtype != problem.X.dtype:
+        v.fail(where, name, f"array of dtype {w.dtype}", f"must have problem.X's dtype {problem.X.dtype}")
+    return w
+
+
 def newton_step(problem, w):
     r"""The full Newton step on $L_{\mathcal R}$ at `w`: $-H_{\mathcal R}(w)^{-1}\nabla L_{\mathcal R}(w)$, shape (d,).
 
-    From $w^{\mathcal D}$ it is Guo et al.'s removal step $v=H_{\mathcal R}^{-1}\Delta$."""
+    From $w^{\mathcal D}$ it is Guo et al.'s removal step $v=H_{\mathcal R}^{-1}\Delta$. `w` has shape (d,)
+    and the problem's dtype (validated; traced values pass)."""
+    where = "methods.newton_step"
+    problem = check_problem(where, problem)
+    return _newton_step(problem, _check_w(where, problem, w))
+
+
+def _newton_step(problem, w):
+    """`newton_step` without validation (inside the compiled update and certificate)."""
     return -_chol_solve(_hessian(problem, w, "oracle"), _gradient(problem, w, "oracle"))
 
 
@@ -137,7 +179,7 @@ def _init(problem, w0, params, context):
 
 
 def _update(problem, w, state, eta, params):
-    return w + eta * newton_step(problem, w), state
+    return w + eta * _newton_step(problem, w), state
 
 
 def _cost(problem, params, state, t):
@@ -165,8 +207,21 @@ def guo_residual_bound(lam, n_r, n_f, radius, gamma, lipschitz):
     Let $\lambda$ be `lam`, $|\mathcal R|$, $|\mathcal F|$ be `n_r`, `n_f`, $\rho$ be `radius`
     ($\max_{\mathcal D}\|x_i\|$), $\gamma$ be `gamma` (Lipschitz constant of $\ell''$) and $C_\ell$
     be `lipschitz` ($\sup|\ell'|$). 0 where $\gamma=0$ (the first inequality of the theorem);
-    $+\infty$ where a constant is infinite. Proof: proofs/newton_residual.py.
+    $+\infty$ where a constant is infinite. Scalars or arrays (elementwise); concrete values are
+    validated ($\lambda,|\mathcal R|>0$; $|\mathcal F|,\rho\ge0$; $\gamma,C_\ell\ge0$, possibly $+\infty$).
+    Proof: proofs/newton_residual.py.
     """
+    where = "methods.guo_residual_bound"
+    _check_reals(where, "lam", lam, strict=True)
+    _check_reals(where, "n_r", n_r, strict=True)
+    _check_reals(where, "n_f", n_f)
+    _check_reals(where, "radius", radius)
+    _check_reals(where, "gamma", gamma, allow_inf=True)
+    _check_reals(where, "lipschitz", lipschitz, allow_inf=True)
+    return _guo_residual_bound(lam, n_r, n_f, radius, gamma, lipschitz)
+
+
+def _guo_residual_bound(lam, n_r, n_f, radius, gamma, lipschitz):
     ratio = n_f / n_r
     gamma = jnp.asarray(gamma, jnp.result_type(lam))
     lipschitz = jnp.asarray(lipschitz, jnp.result_type(lam))
@@ -178,9 +233,20 @@ def local_residual_bound(c, gamma_i, xv, xnorm):
     r"""The data-dependent bound $\frac12\sum_ic_i\gamma_i(x_i\cdot v)^2\|x_i\|$ on $\|\nabla L_{\mathcal R}(w^-)\|$.
 
     `c` the retain coefficients $c_i$ (0 off $\mathcal R$), `gamma_i` the sup of $|\ell'''|$ on each
-    sample's segment, `xv` $=x_i\cdot v$, `xnorm` $=\|x_i\|$ (all shape (n,)). Proof:
+    sample's segment, `xv` $=x_i\cdot v$, `xnorm` $=\|x_i\|$ (all shape (n,); concrete values are
+    validated: `c`, `gamma_i`, `xnorm` $\ge0$, `gamma_i` possibly $+\infty$). Proof:
     proofs/newton_residual.py.
     """
+    where = "methods.local_residual_bound"
+    arrays = (_check_reals(where, "c", c), _check_reals(where, "gamma_i", gamma_i, allow_inf=True),
+              v.check_array(where, "xv", xv, ndim=1), _check_reals(where, "xnorm", xnorm))
+    for name, arr in zip(("c", "gamma_i", "xv", "xnorm"), arrays):
+        if arr.shape != arrays[2].shape:
+            v.fail(where, name, f"array of shape {arr.shape}", f"must have xv's shape {arrays[2].shape} (n,)")
+    return _local_residual_bound(c, gamma_i, xv, xnorm)
+
+
+def _local_residual_bound(c, gamma_i, xv, xnorm):
     return 0.5 * jnp.sum(c * gamma_i * xv**2 * xnorm)
 
 
@@ -198,7 +264,18 @@ def removal_noise_scale(residual_bound, n_r, epsilon, delta):
     $\epsilon'$ (`residual_bound`) bounds $\|\nabla L_{\mathcal R}(w^-)\|$ in ascentlab's mean
     normalisation; $b\sim\mathcal N(0,\sigma^2I)$ is added to the summed objective,
     $|\mathcal D|L_{\mathcal D}(w)+b^\top w$ (see the module docstring). Then $\delta=1.5e^{-c^2/2}$.
+    Scalars or arrays (elementwise); concrete values are validated: $\epsilon'\ge0$ (possibly
+    $+\infty$), $|\mathcal R|>0$, $\epsilon>0$, $0<\delta<1$.
     """
+    where = "methods.removal_noise_scale"
+    _check_reals(where, "residual_bound", residual_bound, allow_inf=True)
+    _check_reals(where, "n_r", n_r, strict=True)
+    _check_reals(where, "epsilon", epsilon, strict=True)
+    _check_reals(where, "delta", delta, strict=True, maximum=1.0)
+    return _removal_noise_scale(residual_bound, n_r, epsilon, delta)
+
+
+def _removal_noise_scale(residual_bound, n_r, epsilon, delta):
     c = jnp.sqrt(2.0 * jnp.log(1.5 / delta))
     return c * n_r * residual_bound / epsilon
 
@@ -226,19 +303,19 @@ class Certificate(NamedTuple):
 
 @jax.jit
 def _certificate(problem, w0, epsilon, delta):
-    step = newton_step(problem, w0)
+    step = _newton_step(problem, w0)
     w = w0 + step
     residual = jnp.linalg.norm(_gradient(problem, w, "oracle"))
     c = coefficients(problem, "oracle")
     m0 = margins(problem, w0)
     xv = problem.X @ step
     xnorm = jnp.linalg.norm(problem.X, axis=1)
-    local = local_residual_bound(c, segment_gamma(problem.loss, m0, m0 + problem.y * xv), xv, xnorm)
+    local = _local_residual_bound(c, segment_gamma(problem.loss, m0, m0 + problem.y * xv), xv, xnorm)
     n_r, n_f = counts(problem)
     gamma, lipschitz = loss_constants(problem.loss)
-    bound = guo_residual_bound(problem.lam, n_r, n_f, jnp.max(xnorm), gamma, lipschitz)
-    sigma = removal_noise_scale(bound, n_r, epsilon, delta)
-    return Certificate(w, residual, bound, local, sigma, removal_noise_scale(local, n_r, epsilon, delta))
+    bound = _guo_residual_bound(problem.lam, n_r, n_f, jnp.max(xnorm), gamma, lipschitz)
+    sigma = _removal_noise_scale(bound, n_r, epsilon, delta)
+    return Certificate(w, residual, bound, local, sigma, _removal_noise_scale(local, n_r, epsilon, delta))
 
 
 def certificate(problem: Problem, *, references=None, w=None, epsilon=1.0, delta=1e-4) -> Certificate:

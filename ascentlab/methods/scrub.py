@@ -71,6 +71,7 @@ import numpy as np
 
 from .. import _validate as v
 from .._objectives import _loss_and_derivatives, coefficients, margins
+from .._problems import check_problem
 from ._base import Info, Method, counts
 
 __all__ = ["scrub", "scrub_kl", "scrub_kl_gradient"]
@@ -82,10 +83,23 @@ def scrub_kl(m, m_teacher, tau):
     r"""$k=\tau^2\,\mathrm{KL}(\sigma(m^{\mathcal D}/\tau)\,\|\,\sigma(m/\tau))$ elementwise, finite for any margins.
 
     Args:
-        m: the student's margins $y_i\langle w,x_i\rangle$.
-        m_teacher: the teacher's margins $y_i\langle w^{\mathcal D},x_i\rangle$ (same shape).
-        tau: the temperature $\tau>0$.
+        m: the student's margins $y_i\langle w,x_i\rangle$ (a floating array).
+        m_teacher: the teacher's margins $y_i\langle w^{\mathcal D},x_i\rangle$ (same shape and dtype).
+        tau: the temperature $\tau>0$ (a scalar; validated when concrete, traced values pass).
     """
+    where = "methods.scrub_kl"
+    v.check_positive_scalar(where, "tau", tau)
+    m = v.as_array(where, "m", m)
+    m_teacher = v.as_array(where, "m_teacher", m_teacher)
+    if not jnp.issubdtype(m.dtype, jnp.floating):
+        v.fail(where, "m", f"array of dtype {m.dtype}", "must have a floating dtype")
+    if m_teacher.shape != m.shape or m_teacher.dtype != m.dtype:
+        v.fail(where, "m_teacher", f"array of shape {m_teacher.shape} and dtype {m_teacher.dtype}",
+               f"must have m's shape {m.shape} and dtype {m.dtype}")
+    return _scrub_kl(m, m_teacher, tau)
+
+
+def _scrub_kl(m, m_teacher, tau):
     a, b = m_teacher / tau, m / tau
     p, q = jax.nn.sigmoid(a), jax.nn.sigmoid(-a)
     sp = jax.nn.softplus
@@ -93,9 +107,33 @@ def scrub_kl(m, m_teacher, tau):
 
 
 def scrub_kl_gradient(problem, w, w_teacher, c, tau):
-    r"""$\nabla_w\sum_ic_i\,k_i(w)=\big(c\odot\tau(\sigma(m/\tau)-\sigma(m^{\mathcal D}/\tau))\odot y\big)^\top X$."""
+    r"""$\nabla_w\sum_ic_i\,k_i(w)=\big(c\odot\tau(\sigma(m/\tau)-\sigma(m^{\mathcal D}/\tau))\odot y\big)^\top X$.
+
+    `w`, `w_teacher` of shape (d,) and `c` of shape (n,), the problem's dtype; `tau` $>0$ a scalar
+    (validated when concrete; traced values pass)."""
+    where = "methods.scrub_kl_gradient"
+    problem = check_problem(where, problem)
+    n, d = problem.X.shape
+    for name, value, shape in (("w", w, (d,)), ("w_teacher", w_teacher, (d,)), ("c", c, (n,))):
+        arr = v.check_array(where, name, value, ndim=v.as_array(where, name, value).ndim)
+        if arr.shape != shape or arr.dtype != problem.X.dtype:
+            v.fail(where, name, f"array of shape {arr.shape} and dtype {arr.dtype}",
+                   f"must have shape {shape} and problem.X's dtype {problem.X.dtype}")
+    v.check_positive_scalar(where, "tau", tau)
+    return _kl_gradient(problem, jnp.asarray(w), jnp.asarray(w_teacher), jnp.asarray(c), tau)
+
+
+def _kl_gradient(problem, w, w_teacher, c, tau):
+    """`scrub_kl_gradient` without validation (inside the compiled update)."""
     r = tau * (jax.nn.sigmoid(margins(problem, w) / tau) - jax.nn.sigmoid(margins(problem, w_teacher) / tau))
     return (c * r * problem.y) @ problem.X
+
+
+def _steps_int32(x):
+    """A whole number of steps (float, >= 0) as int32, saturated at the largest int32 (no invalid cast:
+    the bound is the largest float of x's dtype below 2^31, e.g. 2^31 - 128 in float32)."""
+    top = np.nextafter(np.asarray(2.0**31, x.dtype), np.asarray(0.0, x.dtype))
+    return jnp.clip(x, 0, top).astype(jnp.int32)
 
 
 def _init(problem, w0, params, context):
@@ -105,15 +143,15 @@ def _init(problem, w0, params, context):
 def _update(problem, w, state, eta, params):
     tau, ce_weight, kl_weight, max_steps, milestones, decay = (jnp.asarray(x, w.dtype) for x in params)
     t, teacher = state
-    eta = eta * decay ** jnp.sum(t >= milestones.astype(jnp.int32)).astype(w.dtype)
+    eta = eta * decay ** jnp.sum(t >= _steps_int32(milestones)).astype(w.dtype)
     c_r, c_f = coefficients(problem, "oracle"), -coefficients(problem, "ga")
     # max-step: ascent on the mean forget KL, for t < max_steps
-    ascended = w + eta * scrub_kl_gradient(problem, w, teacher, c_f, tau)
-    w = jnp.where(t < max_steps.astype(jnp.int32), ascended, w)
+    ascended = w + eta * _kl_gradient(problem, w, teacher, c_f, tau)
+    w = jnp.where(t < _steps_int32(max_steps), ascended, w)
     # min-step: descent on ce_weight * mean retain loss + kl_weight * mean retain KL + ridge
     _, d1, _ = _loss_and_derivatives(margins(problem, w), problem.loss)
     g = (ce_weight * c_r * d1 * problem.y) @ problem.X
-    g = g + kl_weight * scrub_kl_gradient(problem, w, teacher, c_r, tau) + problem.lam * w
+    g = g + kl_weight * _kl_gradient(problem, w, teacher, c_r, tau) + problem.lam * w
     return w - eta * g, (t + 1, teacher)
 
 

@@ -19,11 +19,13 @@ Theorem 3.1; proofs/noisy_constants.py; docs/theory.md#noisy_constants.
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.scipy.special import log_ndtr, ndtr
 
 from .._objectives import _gradient, _hessian, _loss_and_derivatives
 from .._problems import gaussian_problem
 from .._linalg import sym_eigh
+from .._validate import as_array, fail, is_concrete
 from ..methods._base import counts
 from ..methods.noisy_gd import (
     contraction_factor,
@@ -52,7 +54,28 @@ NOISY_STEPS = 30  # noise-free projected descent steps whose contraction is meas
 def gaussian_privacy_delta(a, epsilon):
     r"""The exact $\delta(\epsilon)$ of two Gaussians $\mathcal N(0,\sigma^2)$, $\mathcal N(\Delta,\sigma^2)$, $a=\Delta/\sigma$:
     $\Phi(\frac a2-\frac\epsilon a)-e^\epsilon\Phi(-\frac a2-\frac\epsilon a)$ (Balle & Wang 2018, Thm. 8;
-    the $\sup$ over events of $P-e^\epsilon Q$, the same in any dimension). Returns (delta, rounding bound)."""
+    the $\sup$ over events of $P-e^\epsilon Q$, the same in any dimension). Returns (delta, rounding bound).
+
+    Scalars or arrays (elementwise); concrete values are validated: $a>0$ and $\epsilon\ge0$, finite."""
+    where = "theory.gaussian_privacy_delta"
+    for name, value, strict in (("a", a, True), ("epsilon", epsilon, False)):
+        if isinstance(value, (bool, np.bool_)):
+            fail(where, name, value, "must be a real number, not a bool")
+        arr = as_array(where, name, value)
+        if not (jnp.issubdtype(arr.dtype, jnp.floating) or jnp.issubdtype(arr.dtype, jnp.integer)):
+            fail(where, name, value, f"must be real, has dtype {arr.dtype}")
+        if is_concrete(arr):
+            x = np.asarray(arr, np.float64)
+            ok = np.isfinite(x) & ((x > 0) if strict else (x >= 0))
+            if not np.all(ok):
+                fail(where, name, value if arr.ndim == 0 else f"array with entries {x[~ok][:3].tolist()}",
+                     "must be finite and " + ("> 0 (a = sensitivity / sigma)" if strict else ">= 0"))
+    return _gaussian_privacy_delta(a, epsilon)
+
+
+def _gaussian_privacy_delta(a, epsilon):
+    """`gaussian_privacy_delta` without validation (in `check_noisy_constants`, where a can be 0 or
+    infinite on instances the row excludes)."""
     first = ndtr(a / 2 - epsilon / a)
     second = jnp.exp(epsilon + log_ndtr(-a / 2 - epsilon / a))
     return first - second, 16 * machine_eps(a) * (first + second)
@@ -155,7 +178,7 @@ def check_noisy_constants(seed, rho, lam, forget_fraction, radius_scale, epsilon
 
     # the Gaussian mechanism at the derived sensitivity gamma^t * shift
     a = gamma**t * shift / sigma
-    delta_exact, delta_round = gaussian_privacy_delta(a, epsilon)
+    delta_exact, delta_round = _gaussian_privacy_delta(a, epsilon)
     margins.append(_rel(delta - delta_exact, delta_round, delta))
 
     # the constants must be finite, and the Hessian's entries small enough for the eigensolver (it squares
