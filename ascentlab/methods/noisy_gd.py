@@ -124,7 +124,10 @@ def default_radius(lam, loss="logistic"):
 
     $\ell\ge0$ gives $\frac\lambda2\|w^\star\|^2\le L(w^\star)\le L(0)=\ell(0)$. Traceable in `lam`.
     """
-    v.check_positive_scalar("noisy_gd.default_radius", "lam", lam)
+    if v.is_concrete(lam):  # scalars or arrays of lambdas (the proofs' contract evaluates it on arrays)
+        arr = np.asarray(lam, dtype=float)
+        if not np.all(np.isfinite(arr) & (arr > 0)):
+            v.fail("noisy_gd.default_radius", "lam", lam, "must be finite and > 0")
     return jnp.sqrt(2.0 * loss_at_zero(loss) / lam)
 
 
