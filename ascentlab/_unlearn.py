@@ -319,6 +319,8 @@ def _run(problem, static, params, w0, eta, steps, every, kernel, w_oracle, w_ori
         stop = div >= 0
         # Freeze at the last good iterate so nothing downstream computes on overflowed
         # values; the outputs from step diverged_at on are masked instead.
+        # (the state freezes at state_t while w freezes at w_{t-1}: one step apart, harmless, since every
+        # row from diverged_at on is masked and the state is never returned)
         state_next = jax.tree.map(lambda a, b: jnp.where(stop, a, b), state, state_next)
         carry = (jnp.where(stop, w_prev, w_next), jnp.where(stop, w_prev, w), div, state_next)
         return carry, (lr, lf)

@@ -23,6 +23,9 @@ names and the README's method table (`python -m ascentlab._readme`) find
 it, and `tests/test_methods.py` checks every registered method against the
 contract (shape, dtype, vmap, determinism, divergence reporting).
 
+Parameters are validated when a factory gets concrete numbers; under `jit`/`vmap` they are tracers and
+cannot be inspected (e.g. `neggrad_plus(beta)` with a traced `beta = 2`), so check a grid eagerly once.
+
 References: "Ascent Fails to Forget" (arXiv 2509.26427); each module names
 the paper of its method.
 """
