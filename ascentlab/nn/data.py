@@ -293,8 +293,9 @@ def synthetic(
     training set only: $m=\min(\mathrm{round}(f\,n_{\text{train}}/2),\lfloor n_{\text{train}}/2\rfloor)$
     distinct training originals $x_i$ each get a copy $x_i+\delta\,\xi_i$, $\xi_i\sim\mathcal N(0,I_p)$,
     with the same label, so $2m$ training points ($2m/n_{\text{train}}=f$ up to rounding,
-    $|2m-f\,n_{\text{train}}|\le1$) have a near-duplicate at distance about $\delta\sqrt p$ (before standardisation), far below
-    the typical distance $\approx\sqrt{2p}$ between independent samples of a class. The
+    $|2m-f\,n_{\text{train}}|\le1$) have a near-duplicate at distance about $\delta\sqrt p$ (before
+    standardisation), far below the typical distance $\approx\sqrt{2p}$ between independent samples of
+    a class. The
     $n-m$ independent samples have labels $0,1,\dots,K-1,0,1,\dots$ in random order (class counts
     over training and validation differ by at most one); the first $n_{\text{val}}$ of them are the
     validation set (a plain random split, not stratified), the rest plus the copies, shuffled, the
