@@ -135,8 +135,10 @@ def _check_y(where, y, n, K):
         v.fail(where, "y", f"array of shape {y.shape}", f"must be 1-dimensional of length {n} (the rows of X)")
     if not jnp.issubdtype(y.dtype, jnp.integer):
         v.fail(where, "y", f"array of dtype {y.dtype}", "must hold integer class labels")
-    if v.is_concrete(y) and n and not (0 <= int(jnp.min(y)) and int(jnp.max(y)) < K):
-        v.fail(where, "y", f"labels in [{int(jnp.min(y))}, {int(jnp.max(y))}]", f"must be labels 0..{K - 1}")
+    if v.is_concrete(y) and n:  # numpy, not jnp: inside a caller's jit a jnp.min of a constant is staged
+        lo, hi = int(np.asarray(y).min()), int(np.asarray(y).max())
+        if not (0 <= lo and hi < K):
+            v.fail(where, "y", f"labels in [{lo}, {hi}]", f"must be labels 0..{K - 1}")
     return y
 
 
