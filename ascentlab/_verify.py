@@ -129,7 +129,10 @@ def run_verify(seeds=(0,), instances: int = DEFAULT_INSTANCES, ids=None, progres
     dtype = require_dtype("run_verify", dtype)
     seeds = list(seeds)
     rows = []
+    from ._interrupt import check as check_interrupt
+
     for rid in ids or th.RESULTS:
+        check_interrupt()
         res = th.RESULTS[rid]
         t0 = time.perf_counter()
         compiled = [_compile(p) for p in res.parts]

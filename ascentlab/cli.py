@@ -157,6 +157,7 @@ def _cmd_verify(args) -> int:
 
 
 def _cmd_figures(args) -> int:
+    from ._interrupt import check as check_interrupt
     from .figures import FIGURES, check_output_folder, make_figure
 
     names = FIGURES if args.command == "figures" else [args.name]
@@ -166,6 +167,7 @@ def _cmd_figures(args) -> int:
     print(f"ascentlab {args.command}: {len(names)} figure(s), {size}, style '{args.style}', into {Path(args.out)}",
           flush=True)
     for i, name in enumerate(names, 1):
+        check_interrupt()
         print(f"  [{i}/{len(names)}] {name} ...", end="", flush=True)
         res = make_figure(name, args.out, fast=args.fast, style=args.style)
         print(f" {res['seconds']:.1f} s  ({Path(res['png']).name}, .pdf, .json)", flush=True)
@@ -286,8 +288,11 @@ def _main(argv) -> int:
 def console() -> None:
     """The `ascentlab` command: `main`, then exit. After Ctrl-C the process ends at once (status 130):
     tearing the interpreter down while XLA's threads are mid-computation can crash it on the way out."""
-    # Ctrl-C interrupts even when the shell or a parent process started us with SIGINT ignored
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    # Ctrl-C interrupts even when the shell or a parent process started us with SIGINT ignored, and a Ctrl-C
+    # that Python swallows (raised inside a weakref callback) still ends the command (ascentlab._interrupt)
+    from ._interrupt import install
+
+    install()
     # This process runs ascentlab's code as installed, unpatched: traced programs may be kept too
     # (ascentlab._cache.cache_traced; a warm `ascentlab verify` then skips tracing).
     from ._cache import enable_trace_cache

@@ -203,3 +203,33 @@ def test_the_command_compiles_nothing_before_the_cache_is_on(tmp_path):
     code, seen, total = re.search(r"RESULT (\d+) \[(\d+)\] (\d+)", proc.stdout).groups()
     assert code == "0" and seen == "0" and int(total) > 0
     assert os.listdir(tmp_path / "cache")  # what it compiled was written to the cache
+
+
+def test_a_swallowed_ctrl_c_still_ends_the_command(monkeypatch, tmp_path, capsys):
+    """Python swallows a KeyboardInterrupt raised inside a weakref callback ("Exception ignored in ...").
+    The command's handler records it; the figure loop and every atomic write check the record, so the
+    command still ends with status 130, writes nothing, and the unraisable hook prints no traceback."""
+    import sys
+    import weakref
+
+    from ascentlab import _interrupt
+    from ascentlab.figures import write_atomic
+
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)
+    monkeypatch.setattr(_interrupt, "_requested", _interrupt.threading.Event())
+    _interrupt.sys.unraisablehook = _interrupt._unraisable
+
+    class Thing:
+        pass
+
+    thing = Thing()
+    _ref = weakref.ref(thing, lambda r: _interrupt._handler(None, None))  # the handler runs inside a callback
+    del thing  # the KeyboardInterrupt is swallowed here ...
+    assert _interrupt._requested.is_set()
+    assert "Traceback" not in capsys.readouterr().err  # ... silently (the hook ignores it)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(tmp_path / "x.png", b"payload")  # ... and no file is written after it
+    assert list(tmp_path.iterdir()) == []
+    assert main(["figure", "fig5", "--fast", "--out", str(tmp_path)]) == 130
+    assert list(tmp_path.iterdir()) == []
+    _interrupt._requested.clear()

@@ -38,6 +38,9 @@ def write_atomic(path, payload: bytes):
     exception (KeyboardInterrupt and SystemExit included) removes it. A
     reader never sees a half-written file.
     """
+    from .._interrupt import check
+
+    check()  # a Ctrl-C the interpreter swallowed (ascentlab._interrupt): nothing is written after it
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix + ".tmp", dir=path.parent)
     try:
