@@ -14,7 +14,6 @@ before it compiles anything, so a second run loads its compiled programs from di
 
 import argparse
 import os
-import signal
 import sys
 import time
 from pathlib import Path

@@ -223,9 +223,9 @@ def test_a_swallowed_ctrl_c_still_ends_the_command(monkeypatch, tmp_path, capsys
         pass
 
     thing = Thing()
-    _ref = weakref.ref(thing, lambda r: _interrupt._handler(None, None))  # the handler runs inside a callback
+    ref = weakref.ref(thing, lambda r: _interrupt._handler(None, None))  # the handler runs inside a callback
     del thing  # the KeyboardInterrupt is swallowed here ...
-    assert _interrupt._requested.is_set()
+    assert ref() is None and _interrupt._requested.is_set()
     assert "Traceback" not in capsys.readouterr().err  # ... silently (the hook ignores it)
     with pytest.raises(KeyboardInterrupt):
         write_atomic(tmp_path / "x.png", b"payload")  # ... and no file is written after it
