@@ -22,7 +22,7 @@ import numpy as np
 
 from . import metrics
 from ._linalg import sym_eigh
-from ._objectives import _hessian
+from ._objectives import _hessian, _sample_weights
 from ._problems import Problem, check_problem
 from ._solve import solve_references
 from ._unlearn import unlearn
@@ -70,7 +70,7 @@ def compare(problem: Problem, *, steps: int = 200, eta: Optional[float] = None, 
     if references is None:
         references = solve_references(problem, da=False)
     base = float(jnp.linalg.norm(references.original.w - references.oracle.w))
-    n = float(problem.X.shape[0] if problem.weights is None else jnp.sum(problem.weights))
+    n = float(jnp.sum(_sample_weights(problem)))
     step = default_step(problem, references) if eta is None else float(eta)
     rows = [dict(method="original (do nothing)", eta=None, **_scores(problem, references.original.w, references),
                  worse_than_nothing=False, t_star=-1, diverged_at=-1, passes=0.0),

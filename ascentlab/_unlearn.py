@@ -53,7 +53,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _validate as v
-from ._objectives import _gradient, coefficients
+from ._objectives import _gradient, _sample_weights, coefficients
 from ._problems import Problem, check_problem
 from ._solve import check_references, margin_bound, solve_references
 from .methods import NAMES, REGISTRY
@@ -527,8 +527,7 @@ def _train_update(problem, w, state, eta, params):
 
 
 def _train_cost(problem, params, state, t):
-    omega = jnp.ones(problem.y.shape, problem.X.dtype) if problem.weights is None else problem.weights
-    return t * jnp.sum(omega)
+    return t * jnp.sum(_sample_weights(problem))
 
 
 _INIT = "init(problem, w0, params, context) -> state"

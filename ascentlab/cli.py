@@ -120,9 +120,9 @@ def _cmd_compare(args) -> int:
     progress = None if args.json else (lambda name: print(f"  running {name} ...", flush=True))
     rows = compare(problem, steps=args.steps, eta=args.eta, names=names, progress=progress)
     if args.json:
-        print(json.dumps(rows, allow_nan=False, default=str) if all(
-            v == v for r in rows for v in r.values() if isinstance(v, float)) else json.dumps(
-            [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in rows]))
+        # strict JSON: NaN (the oracle row's unknown cost) as null
+        print(json.dumps([{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in rows],
+                         allow_nan=False))
         return 0
     print()
     print(format_table(rows))

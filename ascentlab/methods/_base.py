@@ -29,9 +29,9 @@ from typing import Any, Callable, NamedTuple, Optional
 import jax
 import jax.numpy as jnp
 
-from .._objectives import _loss_and_derivatives, coefficients, margins
+from .._objectives import _loss_and_derivatives, _sample_weights, margins
 
-__all__ = ["Method", "Context", "Info", "counts", "combined_gradient", "mean_loss_gradient"]
+__all__ = ["Method", "Context", "Info", "counts", "combined_gradient"]
 
 
 class Context(NamedTuple):
@@ -120,7 +120,7 @@ class Info(NamedTuple):
 # ----------------------------------------------------------------- helpers --
 def counts(problem):
     r"""$(|\mathcal R|, |\mathcal F|)$ as traced floats (weighted sizes with `problem.weights`)."""
-    omega = jnp.ones(problem.y.shape, problem.X.dtype) if problem.weights is None else problem.weights
+    omega = _sample_weights(problem)
     n_f = jnp.sum(jnp.where(problem.forget, omega, 0.0))
     return jnp.sum(omega) - n_f, n_f
 
@@ -130,9 +130,3 @@ def combined_gradient(problem, w, c, ridge):
     $m=y\odot Xw$: one pass for the margins, one for the product."""
     _, d1, _ = _loss_and_derivatives(margins(problem, w), problem.loss)
     return (c * d1 * problem.y) @ problem.X + ridge * w
-
-
-def mean_loss_gradient(problem, w, subset):
-    r"""$\nabla$ of the mean loss over "retain" or "forget" (no ridge): $\frac1{|\mathcal S|}\sum_{\mathcal S}\nabla\ell_i$."""
-    c = coefficients(problem, "oracle") if subset == "retain" else -coefficients(problem, "ga")
-    return combined_gradient(problem, w, c, 0.0)
