@@ -261,31 +261,30 @@ def margins(params: Params, X, y, *, activation: str = "relu") -> jax.Array:
     return _margins(_forward(params, X, activation), y)
 
 
+def _check_scored(where, params, X, y, weights, activation):
+    """The inputs of a weighted score of the rows of X: (X, y, weights or None, the parameters' dtype)."""
+    sizes, dtype = _check_params(where, params)
+    v.check_choice(where, "activation", activation, ACTIVATIONS)
+    X = _check_X(where, X, sizes, dtype)
+    y = _check_y(where, y, X.shape[0], sizes[-1])
+    if weights is not None:
+        weights = _check_weights(where, "weights", weights, X.shape[0])
+    return X, y, weights, dtype
+
+
 def cross_entropy(params: Params, X, y, weights=None, *, activation: str = "relu") -> jax.Array:
     r"""Weighted mean cross-entropy $\sum_iw_i\ell_i/\sum_iw_i$, $\ell_i=\log\sum_ke^{z_{ik}}-z_{iy_i}$.
 
     Without `weights` the plain mean; a 0/1 `weights` vector is a subset mask (the retain set), and
     all-zero weights give 0. `weights` are finite and $\ge0$, of shape (n,).
     """
-    where = "mlp.cross_entropy"
-    sizes, dtype = _check_params(where, params)
-    v.check_choice(where, "activation", activation, ACTIVATIONS)
-    X = _check_X(where, X, sizes, dtype)
-    y = _check_y(where, y, X.shape[0], sizes[-1])
-    if weights is not None:
-        weights = _check_weights(where, "weights", weights, X.shape[0])
+    X, y, weights, _ = _check_scored("mlp.cross_entropy", params, X, y, weights, activation)
     return _weighted_mean(_per_sample_ce(_forward(params, X, activation), y), weights)
 
 
 def accuracy(params: Params, X, y, weights=None, *, activation: str = "relu") -> jax.Array:
     r"""The (weighted) fraction of rows whose largest logit is the label's (`argmax`, first index on ties)."""
-    where = "mlp.accuracy"
-    sizes, dtype = _check_params(where, params)
-    v.check_choice(where, "activation", activation, ACTIVATIONS)
-    X = _check_X(where, X, sizes, dtype)
-    y = _check_y(where, y, X.shape[0], sizes[-1])
-    if weights is not None:
-        weights = _check_weights(where, "weights", weights, X.shape[0])
+    X, y, weights, dtype = _check_scored("mlp.accuracy", params, X, y, weights, activation)
     correct = (jnp.argmax(_forward(params, X, activation), axis=-1).astype(y.dtype) == y).astype(dtype)
     return _weighted_mean(correct, weights)
 
@@ -376,7 +375,8 @@ def _train(key, params, X, y, mask, lr, momentum, weight_decay, *, epochs, batch
     return params_out, ckpts
 
 
-def _check_hyper(where, epochs, batch_size, lr, momentum, weight_decay, schedule, peak_epoch, activation):
+def _check_sgd(where, epochs, batch_size, lr, momentum, weight_decay, activation):
+    """The SGD settings every training and unlearning loop shares; returns (epochs, batch_size) as ints."""
     epochs = v.check_int(where, "epochs", epochs, minimum=1)
     batch_size = v.check_int(where, "batch_size", batch_size, minimum=1)
     v.check_positive_scalar(where, "lr", lr)
@@ -384,9 +384,14 @@ def _check_hyper(where, epochs, batch_size, lr, momentum, weight_decay, schedule
     if v.is_concrete(momentum) and not float(momentum) < 1:
         v.fail(where, "momentum", momentum, "must be in [0, 1)")
     v.check_positive_scalar(where, "weight_decay", weight_decay, allow_zero=True)
+    v.check_choice(where, "activation", activation, ACTIVATIONS)
+    return epochs, batch_size
+
+
+def _check_hyper(where, epochs, batch_size, lr, momentum, weight_decay, schedule, peak_epoch, activation):
+    epochs, batch_size = _check_sgd(where, epochs, batch_size, lr, momentum, weight_decay, activation)
     if not callable(schedule):
         v.check_choice(where, "schedule", schedule, SCHEDULES)
-    v.check_choice(where, "activation", activation, ACTIVATIONS)
     if peak_epoch is None:
         peak_epoch = 5.0 * epochs / 24.0
     if isinstance(peak_epoch, (bool, np.bool_)) or not isinstance(peak_epoch, numbers.Real) \

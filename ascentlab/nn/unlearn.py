@@ -64,7 +64,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _validate as v
-from .mlp import (ACTIVATIONS, Params, _check_params, _check_weights, _check_X, _forward,
+from .mlp import (Params, _check_params, _check_sgd, _check_weights, _check_X, _check_y, _forward,
                   _minibatches, _per_sample_ce, _weighted_mean)
 
 __all__ = ["ga", "gda", "scrub", "neggrad_plus", "finetune", "rewind", "noisy_descent", "distill_kl",
@@ -240,21 +240,6 @@ def _publish(key_noise, params, snaps, sigma, *, epochs):
 # ----------------------------------------------------------------------------------------------- validation
 
 
-def _check_labels(where, y, n, K):
-    """`mlp._check_y` with the label range read by numpy, so that it also works on concrete labels inside a
-    caller's `jax.jit` (where `jnp.min` of a constant is staged, not computed)."""
-    y = v.as_array(where, "y", y)
-    if y.ndim != 1 or y.shape[0] != n:
-        v.fail(where, "y", f"array of shape {y.shape}", f"must be 1-dimensional of length {n} (the rows of X)")
-    if not jnp.issubdtype(y.dtype, jnp.integer):
-        v.fail(where, "y", f"array of dtype {y.dtype}", "must hold integer class labels")
-    if v.is_concrete(y) and n:
-        a = np.asarray(y)
-        if not (0 <= a.min() and a.max() < K):
-            v.fail(where, "y", f"labels in [{int(a.min())}, {int(a.max())}]", f"must be labels 0..{K - 1}")
-    return y
-
-
 def _check_snapshots(where, snapshots, epochs):
     if isinstance(snapshots, (str, bytes)) or not isinstance(snapshots, Sequence):
         v.fail(where, "snapshots", snapshots, "must be a sequence of epoch numbers")
@@ -288,7 +273,7 @@ def _prepare(where, key, params, X, y, forget, *, epochs, lr, momentum, weight_d
     v.check_key(where, "key", key)
     sizes, dtype = _check_params(where, params)
     X = _check_X(where, X, sizes, dtype)
-    y = _check_labels(where, y, X.shape[0], sizes[-1])
+    y = _check_y(where, y, X.shape[0], sizes[-1])
     n = X.shape[0]
     forget = v.as_array(where, "forget", forget)
     if forget.shape != (n,):
@@ -300,14 +285,7 @@ def _prepare(where, key, params, X, y, forget, *, epochs, lr, momentum, weight_d
             v.fail(where, "forget", f"array with values {np.unique(a)[:5]}", "must hold only 0 and 1 (a mask)")
         if needs_retain and a.sum() >= n:
             v.fail(where, "forget", "a mask of ones", "must leave at least one row in the retain set")
-    epochs = v.check_int(where, "epochs", epochs, minimum=1)
-    batch_size = v.check_int(where, "batch_size", batch_size, minimum=1)
-    v.check_positive_scalar(where, "lr", lr)
-    v.check_positive_scalar(where, "momentum", momentum, allow_zero=True)
-    if v.is_concrete(momentum) and not float(momentum) < 1:
-        v.fail(where, "momentum", momentum, "must be in [0, 1)")
-    v.check_positive_scalar(where, "weight_decay", weight_decay, allow_zero=True)
-    v.check_choice(where, "activation", activation, ACTIVATIONS)
+    epochs, batch_size = _check_sgd(where, epochs, batch_size, lr, momentum, weight_decay, activation)
     snapshots = _check_snapshots(where, snapshots, epochs)
     forget_steps = 0
     if needs_forget:
