@@ -1,4 +1,4 @@
-"""Command-line entry point: `ascentlab demo | compare | verify | figure NAME | figures | proofs`.
+"""Command-line entry point: `ascentlab demo | compare | verify | figure NAME | figures | proofs | experiment nn`.
 
 The CLI (not the library) switches JAX to float64: the exact solutions and
 the paper's six-digit reference values need it. Every error a user can cause
@@ -202,6 +202,27 @@ def _seed_values_joined(argv):
     return out
 
 
+def _cmd_experiment(args) -> int:
+    from .nn import experiment as E
+
+    config = E.preset(args.preset)
+    if args.seed is not None:
+        config["seed"] = args.seed
+    if args.models is not None:
+        config["n_models"] = args.models
+    out = Path(args.out)
+    t0 = time.perf_counter()
+    try:
+        results = E.run(config, cache_dir=args.cache, use_cache=not args.no_cache, progress=True)
+    except ImportError as err:  # scikit-learn (the digits data) missing: say how to install it
+        raise ValueError(str(err)) from err
+    paths = E.write_outputs(results, out)
+    print(E.table1_markdown(E.table1(results)))
+    print(f"wrote {len(paths)} files to {out}/ in {time.perf_counter() - t0:.1f} s "
+          f"(cache: {results['cache']['hits']} stages loaded, {results['cache']['misses']} computed)")
+    return 0
+
+
 def main(argv=None) -> int:
     try:
         return _main(sys.argv[1:] if argv is None else list(argv))
@@ -267,6 +288,17 @@ def _main(argv) -> int:
     p_proofs.add_argument("--latex", default=None, metavar="ID",
                           help=f"print one derivation's LaTeX instead: {', '.join(RESULTS)}")
     p_proofs.set_defaults(func=_cmd_proofs)
+    p_exp = sub.add_parser("experiment", help="the neural-network experiment (MLP ensembles, KLoM; needs ascentlab[data])")
+    p_exp.add_argument("which", choices=["nn"], help="nn: GA, GDA, SCRUB and the alternatives on MLP ensembles")
+    p_exp.add_argument("--preset", default="tiny", choices=["tiny", "small", "full"],
+                       help="tiny (about 1 min), small (<= 15 min on 2 cores), full (N = 100, every grid); default tiny")
+    p_exp.add_argument("--out", default="ascentlab-out", help="output folder (default: ./ascentlab-out/)")
+    p_exp.add_argument("--cache", default=None, metavar="DIR",
+                       help="stage cache (default $ASCENTLAB_EXPERIMENT_CACHE, else ~/.cache/ascentlab/experiments)")
+    p_exp.add_argument("--no-cache", action="store_true", help="compute every stage, keep nothing")
+    p_exp.add_argument("--seed", type=int, default=None, help="master PRNG seed (default the preset's, 0)")
+    p_exp.add_argument("--models", type=int, default=None, metavar="N", help="models per ensemble (default the preset's)")
+    p_exp.set_defaults(func=_cmd_experiment)
     args = parser.parse_args(_seed_values_joined(argv))
     # Compile once per machine, not once per run: JAX's persistent compilation cache in a user cache
     # folder (ASCENTLAB_JAX_CACHE=off turns it off, ASCENTLAB_CACHE_DIR moves it; see ascentlab._cache).

@@ -107,3 +107,24 @@ def toy_claims(tmp_path_factory, worker_id):
     reading's own lambda), computed once per session: tests/test_theory.py and lecture 04 read it."""
     return _Lazy(_CHECK_CLAIMS, _shared_folder(tmp_path_factory, worker_id), "toy")
 
+
+
+def _nn_cache_folder(tmp_path_factory, worker_id):
+    shared = _shared_folder(tmp_path_factory, worker_id)
+    return (shared if shared is not None else tmp_path_factory.getbasetemp()) / "nn-stage-cache"
+
+
+@pytest.fixture(scope="session")
+def nn_cache_dir(tmp_path_factory, worker_id):
+    """The stage cache folder of the session's neural-network experiment runs (shared by the xdist workers)."""
+    return _nn_cache_folder(tmp_path_factory, worker_id)
+
+
+@pytest.fixture(scope="session")
+def nn_tiny(tmp_path_factory, worker_id, nn_cache_dir):
+    """`nn_tiny["tiny"]` is `ascentlab.nn.experiment.run("tiny")` with its stages in `nn_cache_dir`, computed
+    once per session: tests/test_nn_experiment.py checks it and lecture 08 is served from it. Read-only."""
+    from ascentlab.nn import experiment
+
+    return _Lazy(lambda name: experiment.run(name, cache_dir=nn_cache_dir, progress=False),
+                 _shared_folder(tmp_path_factory, worker_id), "nn")

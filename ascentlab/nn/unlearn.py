@@ -299,7 +299,7 @@ def _prepare(where, key, params, X, y, forget, *, epochs, lr, momentum, weight_d
                 v.fail(where, "max_forget", max_forget,
                        f"must be in [|F|, n] = [{count if v.is_concrete(forget) else 1}, {n}]")
         forget_steps = _steps(max_forget, forget_batch)
-    forget = (forget > 0).astype(dtype)
+    forget = (forget != jnp.zeros((), forget.dtype)).astype(dtype)  # any dtype, bool included (strict promotion)
     return list(params), X, y, forget, epochs, batch_size, snapshots, forget_steps
 
 
