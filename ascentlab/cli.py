@@ -203,6 +203,7 @@ def _seed_values_joined(argv):
 
 
 def _cmd_experiment(args) -> int:
+    from .figures import check_output_folder
     from .nn import experiment as E
 
     config = E.preset(args.preset)
@@ -210,7 +211,8 @@ def _cmd_experiment(args) -> int:
         config["seed"] = args.seed
     if args.models is not None:
         config["n_models"] = args.models
-    out = Path(args.out)
+    config = E.check_config(config)  # a bad --seed or --models: one line, before anything runs
+    out = check_output_folder(args.out)  # an unwritable --out is found before the run, not after it
     t0 = time.perf_counter()
     try:
         results = E.run(config, cache_dir=args.cache, use_cache=not args.no_cache, progress=True)

@@ -31,6 +31,9 @@ from ascentlab import toy as _toy  # noqa: E402
 # The real functions, bound before any test monkeypatches the modules (tests/test_notebooks.py serves the
 # notebooks' calls from the caches below; a cache must never call its own patched stand-in).
 _FIGURE_DATA = _figures.figure_data
+from ascentlab.nn import experiment as _nn_experiment  # noqa: E402  (imports no data set: compiles nothing)
+
+_NN_RUN = _nn_experiment.run
 _CHECK_CLAIMS = _toy.check_claims
 
 
@@ -124,7 +127,5 @@ def nn_cache_dir(tmp_path_factory, worker_id):
 def nn_tiny(tmp_path_factory, worker_id, nn_cache_dir):
     """`nn_tiny["tiny"]` is `ascentlab.nn.experiment.run("tiny")` with its stages in `nn_cache_dir`, computed
     once per session: tests/test_nn_experiment.py checks it and lecture 08 is served from it. Read-only."""
-    from ascentlab.nn import experiment
-
-    return _Lazy(lambda name: experiment.run(name, cache_dir=nn_cache_dir, progress=False),
+    return _Lazy(lambda name: _NN_RUN(name, cache_dir=nn_cache_dir, progress=False),
                  _shared_folder(tmp_path_factory, worker_id), "nn")

@@ -5,7 +5,6 @@ The tiny run (`nn_tiny`, tests/conftest.py) is computed once per session: 64 MLP
 two synthetic sets (with and without near-duplicates), three forget sets, GA/GDA/SCRUB grids on digits.
 """
 
-import copy
 import json
 import math
 
@@ -306,6 +305,58 @@ def test_cli_experiment_nn_tiny_from_the_cache(tiny, nn_cache_dir, tmp_path, cap
     assert E.table1_markdown(E.table1(tiny)) in out.out
     assert "stages loaded" in out.out and "[nn tiny" in out.err  # progress on stderr
     assert (tmp_path / "nn_fig1_digits.png").exists() and (tmp_path / "nn_table1.md").exists()
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["--models", "1"], "n_models"),
+    (["--seed", "-3"], "seed"),
+    (["--preset", "medium"], None),
+])
+def test_cli_bad_arguments_end_in_one_line(argv, match, tmp_path, capsys):
+    from ascentlab.cli import main
+
+    try:
+        code = main(["experiment", "nn", "--out", str(tmp_path), "--no-cache", *argv])
+    except SystemExit as exc:  # argparse's own errors (an unknown preset)
+        code = exc.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and (match is None or match in err)
+
+
+def test_cli_unwritable_out_fails_before_running(tmp_path, capsys, monkeypatch):
+    from ascentlab.cli import main
+
+    ran = []
+    monkeypatch.setattr(E, "run", lambda *a, **k: ran.append(1))
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["experiment", "nn", "--out", str(blocker), "--no-cache"]) == 2
+    assert "not a folder" in capsys.readouterr().err and not ran
+
+
+def test_divergence_is_reported_never_a_silent_nan(tiny, nn_cache_dir, tmp_path):
+    # GA at a step size that overflows float32 within a step: the models' margins are not finite, the record
+    # says "diverged" and its KLoM and accuracy fields are None (JSON null), never NaN; the per-point array is NaN.
+    import shutil
+
+    folder = tmp_path / "cache"
+    shutil.copytree(nn_cache_dir, folder)
+    c = E.preset("tiny")
+    c["datasets"] = c["datasets"][:1]
+    c["grid_sets"] = ["random_large"]
+    c["grids"] = {"ga": {"lr": [1e-3, 1e30], "epochs": [1, 2]}}
+    res = E.run(c, cache_dir=folder, progress=False)
+    assert res["cache"]["misses"] == 1  # the grid only: the ensembles and oracles come from the session's run
+    for r in res["records"]:
+        big = r["lr"] == 1e30
+        assert r["diverged"] is big
+        for k, val in r.items():
+            if k.startswith(("klom", "acc")):
+                assert (val is None) if big else (val is not None and math.isfinite(val)), (k, r)
+    kl = res["per_point"]["digits/random_large/ga"]
+    assert np.isnan(kl[2:]).all() and np.isfinite(kl[:2]).all()
+    json.dumps(res["records"], allow_nan=False)
 
 
 def test_cli_without_scikit_learn_says_how_to_install(tmp_path, capsys, monkeypatch):

@@ -19,13 +19,14 @@ from ascentlab import figures, toy
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]_*.py"))
 
 
-def test_the_seven_lectures_exist():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07"]
+def test_the_eight_lectures_exist():
+    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07", "08"]
 
 
 @pytest.fixture
-def lecture_env(monkeypatch, tmp_path, figure_data_cache, toy_claims):
-    """The environment a lecture runs in at reduced size, in this process."""
+def lecture_env(monkeypatch, tmp_path, figure_data_cache, toy_claims, nn_tiny):
+    """The environment a lecture runs in at reduced size, in this process (lecture 08's
+    `experiment.run("tiny")` is served from the session's tiny run, `nn_tiny`)."""
     monkeypatch.setenv("ASCENTLAB_FAST", "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.chdir(tmp_path)
@@ -39,7 +40,14 @@ def lecture_env(monkeypatch, tmp_path, figure_data_cache, toy_claims):
             return real_check_claims(reading, lam=lam)
         return copy.deepcopy(toy_claims[reading])
 
+    def run(config, **kw):
+        assert config == "tiny" and not kw, f"experiment.run({config!r}, {kw}) asked for (FAST: the tiny preset)"
+        return copy.deepcopy(nn_tiny["tiny"])
+
+    from ascentlab.nn import experiment
+
     real_check_claims = toy.check_claims
+    monkeypatch.setattr(experiment, "run", run)
     monkeypatch.setattr(figures, "figure_data", figure_data)
     monkeypatch.setattr(toy, "check_claims", check_claims)
     matplotlib.use("Agg")

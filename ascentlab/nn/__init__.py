@@ -1,5 +1,5 @@
-r"""The neural-network evidence at laptop scale (issue 11, in progress): data, small MLPs in pure JAX,
-ensembles trained at once with `vmap`.
+r"""The neural-network evidence at laptop scale: data, small MLPs in pure JAX,
+ensembles trained at once with `vmap`, scored with KLoM.
 
 `ascentlab.nn.data`: a real small data set (scikit-learn's bundled handwritten digits, the optional
 `data` extra) and a synthetic generator with controllable class structure and near-duplicates, with a
@@ -11,9 +11,11 @@ per-sample last-layer gradients). `ascentlab.nn.unlearn`: GA, GDA, SCRUB, NegGra
 rewinding and finetuning for one model's parameters (vmap over models and hyper-parameters), and the
 benchmark's relative cost.
 
-Still to come (issue 11): the unlearning grids, the scores (KLoM against the oracle ensemble, the
-Table 1 analogue), `ascentlab experiment nn --preset {tiny,small,full}` with its cache, the figures, a
-lecture. Import the modules directly: `from ascentlab.nn import data, mlp, forget_sets, unlearn`.
+`ascentlab.nn.experiment`: the whole pipeline — ensembles, forget sets, 2N oracles per forget set (the
+second N give KLoM's noise floor), vmapped unlearning grids, KLoM per group, the Table 1 analogue, an
+on-disk stage cache with resume — behind `ascentlab experiment nn --preset {tiny,small,full}`;
+`ascentlab.nn.plots`: the scatter figures (the paper's Figs 1, 3, 6, 7). Import the modules directly:
+`from ascentlab.nn import data, mlp, forget_sets, unlearn, experiment`.
 
 References: "Ascent Fails to Forget" (arXiv 2509.26427), Sec. 6 and App. K (the experiments this
 reproduces at small scale); docs/theory.md §4 (what the paper ran).

@@ -48,7 +48,6 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Optional
 
 import jax
 import jax.numpy as jnp
@@ -580,6 +579,8 @@ def _grid_stage(config, index, set_name, method, data, forget, pre, oracle, cach
         kl = np.array(_klom_rows(margins, o_margins, bins=config["klom"]["bins"], mode=config["klom"]["mode"]))
         kl[~finite] = np.nan
         summ = _summ(kl, correct, groups, config["klom"]["q"])
+        for k in summ:  # a diverged configuration has no accuracy either (argmax of NaN logits means nothing)
+            summ[k] = np.where(finite, summ[k], np.nan)
         for c, (row, e) in enumerate(itertools.product(rows, epochs)):
             hp = dict(zip(names, row))
             asc = int(hp.get("ascent_epochs", 0))
@@ -723,8 +724,9 @@ def write_outputs(results, out) -> list:
     from ..figures._common import to_json, write_atomic
     from . import plots
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    from ..figures import check_output_folder
+
+    out = check_output_folder(out)
     paths = []
     rows = table1(results)
     for name, payload in (("nn_table1.md", table1_markdown(rows).encode()),

@@ -17,7 +17,6 @@ noise floor). Runs whose margins were not finite are counted in the panel title,
 import math
 from pathlib import Path
 
-import numpy as np
 
 MARKERS = {"ga": "^", "gda": "s", "scrub": "D", "neggrad_plus": "v", "finetune": "P", "rewind": "X",
            "noisy_descent": "h"}
@@ -89,7 +88,7 @@ def _figure(results, dataset, sets, methods, y, suptitle, titles=None, ncols=Non
     norm = _cost_norm(recs)
     ncols = ncols or min(3, len(sets))
     nrows = math.ceil(len(sets) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.6 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.6 * nrows), squeeze=False, constrained_layout=True)
     art = None
     for i, s in enumerate(sets):
         ax = axes[i // ncols][i % ncols]
