@@ -211,6 +211,8 @@ def _cmd_experiment(args) -> int:
         config["seed"] = args.seed
     if args.models is not None:
         config["n_models"] = args.models
+    if args.no_cache and args.cache is not None:
+        raise ValueError("--cache and --no-cache: give one of them")
     config = E.check_config(config)  # a bad --seed or --models: one line, before anything runs
     out = check_output_folder(args.out)  # an unwritable --out is found before the run, not after it
     t0 = time.perf_counter()

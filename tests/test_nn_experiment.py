@@ -17,6 +17,7 @@ from ascentlab import metrics
 from ascentlab.nn import data as nn_data
 from ascentlab.nn import experiment as E
 from ascentlab.nn import mlp, unlearn
+from ascentlab.nn.forget_sets import FORGET_SETS
 
 
 @pytest.fixture(scope="module")
@@ -118,13 +119,14 @@ def test_a_grid_record_equals_a_per_model_loop(tiny, nn_cache_dir):
     # dataset index), set index), model index)).
     cfg = tiny["config"]
     s = "pc1_top_large"
-    j = cfg["forget_sets"].index(s)
+    j = FORGET_SETS.index(s)  # the dataset stage holds all nine sets, in FORGET_SETS order
     pre = _stage(nn_cache_dir, "dataset-digits-*.npz")
     orc = _stage(nn_cache_dir, f"oracle-digits-{s}-*.npz")
     ds = nn_data.digits(jax.random.split(jax.random.fold_in(jax.random.key(cfg["seed"]), 0), 3)[0])
     F = jnp.asarray(pre["set_masks"][j])
-    lr, e = max(cfg["grids"]["ga"]["lr"]), 5
-    k_set = jax.random.fold_in(jax.random.fold_in(jax.random.key(cfg["seed"] + 1), 0), j)
+    lr, e = sorted(cfg["grids"]["ga"]["lr"])[1], 1  # a middle cell: a transposed grid would move it
+    k_set = jax.random.fold_in(jax.random.fold_in(jax.random.fold_in(jax.random.key(cfg["seed"]), 0), 2),
+                               FORGET_SETS.index(s))
     X_all = jnp.concatenate([ds.X_train, ds.X_val])
     y_all = jnp.concatenate([ds.y_train, ds.y_val])
     margins = []
@@ -137,18 +139,19 @@ def test_a_grid_record_equals_a_per_model_loop(tiny, nn_cache_dir):
     kl = np.asarray(metrics.klom(jnp.asarray(np.stack(margins)), jnp.asarray(orc["margins"])))
     f = np.concatenate([np.asarray(F), np.zeros(ds.X_val.shape[0], bool)])
     val = np.concatenate([np.zeros(ds.X_train.shape[0], bool), np.ones(ds.X_val.shape[0], bool)])
-    (rec,) = [r for r in tiny["records"] if r["dataset"] == "digits" and r["set"] == s and r["method"] == "ga"
-              and r["lr"] == lr and r["epochs"] == e]
-    # float32, vmapped vs one model at a time: margins agree to ~1e-5 relative, and KLoM's 20 bins are a step
-    # function of them, so a handful of points may change bin; the percentiles must agree to 2 %.
-    np.testing.assert_allclose(rec["klom_forget"], np.percentile(kl[f], 95), rtol=0.02)
-    np.testing.assert_allclose(rec["klom_val"], np.percentile(kl[val], 95), rtol=0.02)
-    row = sorted(r["lr"] * 100 + r["epochs"] for r in tiny["records"]
-                 if r["dataset"] == "digits" and r["set"] == s and r["method"] == "ga").index(lr * 100 + e)
-    per_point = tiny["per_point"][f"digits/{s}/ga"]
-    assert per_point.shape == (len(cfg["grids"]["ga"]["lr"]) * len(cfg["grids"]["ga"]["epochs"]), f.shape[0])
-    close = np.isclose(per_point[row], kl, rtol=1e-3, atol=1e-3)
-    assert close.mean() > 0.97
+    ga = [r for r in tiny["records"] if r["dataset"] == "digits" and r["set"] == s and r["method"] == "ga"]
+    (row,) = [i for i, r in enumerate(ga) if r["lr"] == lr and r["epochs"] == e]
+    rec = ga[row]
+    per_point = tiny["per_point"][f"digits/{s}/ga"]  # one row per record, in record order
+    assert per_point.shape == (len(ga), f.shape[0])
+    # float32, vmapped over models and learning rates vs one model at a time: XLA may sum in another order, so
+    # margins agree to float32 rounding, and KLoM's 20 bins are a step function of them: a point whose margin
+    # sits within rounding of a bin edge may change bin. Every other point agrees to float32 rounding.
+    close = np.isclose(per_point[row], kl, rtol=1e-5, atol=1e-5)
+    assert close.mean() > 0.995, close.mean()
+    np.testing.assert_allclose(rec["klom_forget"], np.percentile(kl[f], 95), rtol=1e-3)
+    np.testing.assert_allclose(rec["klom_val"], np.percentile(kl[val], 95), rtol=1e-3)
+    assert math.isclose(rec["klom_forget"], float(np.percentile(per_point[row][f], 95)), rel_tol=1e-6)
 
 
 def test_relative_costs_follow_the_benchmark_formula(tiny):
@@ -172,8 +175,7 @@ def test_reference_scores_match_metrics_klom(tiny, nn_cache_dir):
     orc = _stage(nn_cache_dir, f"oracle-digits-{s}-*.npz")
     kl = np.asarray(metrics.klom(jnp.asarray(pre["margins"]), jnp.asarray(orc["margins"])))
     np.testing.assert_allclose(tiny["per_point"][f"digits/{s}/pretrained"], kl, rtol=1e-6, atol=1e-6)
-    j = tiny["config"]["forget_sets"].index(s)
-    F = pre["set_masks"][j]
+    F = pre["set_masks"][FORGET_SETS.index(s)]
     n = F.shape[0]
     np.testing.assert_allclose(_ref(tiny, "digits", s)["pretrained"]["klom_forget"], np.percentile(kl[:n][F], 95),
                                rtol=1e-6)
@@ -236,13 +238,23 @@ def test_cache_resume_after_an_interruption(tiny, nn_cache_dir, tmp_path, monkey
     assert again["cache"]["misses"] == 0 and again["records"] == tiny["records"]
 
 
-def test_a_damaged_stage_file_is_recomputed(tiny, nn_cache_dir, tmp_path):
+@pytest.mark.parametrize("damage", ["garbage", "empty", "truncated", "wrong arrays"])
+def test_a_damaged_stage_file_is_recomputed(tiny, nn_cache_dir, tmp_path, damage):
     import shutil
 
     folder = tmp_path / "cache"
     shutil.copytree(nn_cache_dir, folder)
     (victim,) = sorted(folder.glob("grid-digits-random_large-ga-*.npz"))
-    victim.write_bytes(b"not an npz")
+    good = victim.read_bytes()
+    if damage == "wrong arrays":
+        import io
+
+        buf = io.BytesIO()
+        np.savez(buf, klom=np.zeros(3))
+        bad = buf.getvalue()
+    else:
+        bad = {"garbage": b"not an npz", "empty": b"", "truncated": good[: len(good) // 2]}[damage]
+    victim.write_bytes(bad)
     res = E.run("tiny", cache_dir=folder, progress=False)
     assert res["cache"]["misses"] == 1 and res["records"] == tiny["records"]
 
@@ -303,7 +315,7 @@ def test_cli_experiment_nn_tiny_from_the_cache(tiny, nn_cache_dir, tmp_path, cap
     assert main(["experiment", "nn", "--preset", "tiny", "--out", str(tmp_path), "--cache", str(nn_cache_dir)]) == 0
     out = capsys.readouterr()
     assert E.table1_markdown(E.table1(tiny)) in out.out
-    assert "stages loaded" in out.out and "[nn tiny" in out.err  # progress on stderr
+    assert "0 computed" in out.out and "[nn tiny" in out.err  # every stage from the cache; progress on stderr
     assert (tmp_path / "nn_fig1_digits.png").exists() and (tmp_path / "nn_table1.md").exists()
 
 
@@ -311,6 +323,7 @@ def test_cli_experiment_nn_tiny_from_the_cache(tiny, nn_cache_dir, tmp_path, cap
     (["--models", "1"], "n_models"),
     (["--seed", "-3"], "seed"),
     (["--preset", "medium"], None),
+    (["--cache", "/tmp/x"], "--no-cache"),
 ])
 def test_cli_bad_arguments_end_in_one_line(argv, match, tmp_path, capsys):
     from ascentlab.cli import main
@@ -391,12 +404,43 @@ def test_cli_without_scikit_learn_says_how_to_install(tmp_path, capsys, monkeypa
     (lambda c: c["klom"].update(q=101), r"q"),
     (lambda c: c["train"].update(lr=0.0), r"train"),
     (lambda c: c.update(dtype="float16"), r"dtype"),
+    (lambda c: c.update(seed=2**32), r"seed"),
+    (lambda c: c["datasets"][1].update(label="synthetic dup"), r"distinct labels"),  # same file name as +dup
+    (lambda c: c["datasets"][0].update(val_fraction=0.0), r"validation set"),
+    (lambda c: c["datasets"][2].update(separation=-1.0), r"datasets'\]\[2\].*separation"),
 ])
 def test_bad_configs_are_named(edit, match):
     c = E.preset("tiny")
     edit(c)
     with pytest.raises(ValueError, match=match):
         E.run(c, use_cache=False, progress=False)
+
+
+def test_data_set_errors_come_before_any_training(monkeypatch):
+    # the third data set's bad value is found before the first data set's ensemble is trained
+    trained = []
+    monkeypatch.setattr(E, "_dataset_stage", lambda *a, **k: trained.append(1))
+    c = E.preset("tiny")
+    c["datasets"][2]["duplicate_fraction"] = 5.0
+    with pytest.raises(ValueError, match="duplicate_fraction"):
+        E.run(c, use_cache=False, progress=False)
+    assert not trained
+
+
+def test_repeated_hidden_widths_are_a_valid_model():
+    c = E.preset("tiny")
+    c["model"]["hidden"] = [16, 16]
+    assert E.check_config(c)["model"]["hidden"] == [16, 16]
+
+
+def test_unusable_cache_folder_is_named_before_training(tmp_path, monkeypatch):
+    trained = []
+    monkeypatch.setattr(E, "_dataset_stage", lambda *a, **k: trained.append(1))
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ValueError, match="cache_dir"):
+        E.run("tiny", cache_dir=blocker, progress=False)
+    assert not trained
 
 
 def test_bad_preset_and_config_type():

@@ -46,6 +46,7 @@ import itertools
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -189,7 +190,7 @@ _DATA_KEYS = {"digits": {"label", "kind", "val_fraction"},
 W = "experiment.run"
 
 
-def _list(name, value, kind, *, minimum=None, positive=False):
+def _list(name, value, kind, *, minimum=None, positive=False, distinct=True):
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or not value:
         v.fail(W, name, value, "must be a non-empty list")
     out = []
@@ -200,7 +201,7 @@ def _list(name, value, kind, *, minimum=None, positive=False):
             if isinstance(x, bool) or not isinstance(x, (int, float)) or not np.isfinite(x) or (positive and x <= 0):
                 v.fail(W, name, value, "must hold finite " + ("positive " if positive else "") + "numbers")
             out.append(float(x))
-    if len(set(out)) != len(out):
+    if distinct and len(set(out)) != len(out):
         v.fail(W, name, value, "must not repeat a value")
     return out
 
@@ -222,6 +223,8 @@ def check_config(config) -> dict:
     if not isinstance(c["name"], str) or not c["name"]:
         v.fail(W, "config['name']", c["name"], "must be a non-empty string")
     c["seed"] = v.check_int(W, "config['seed']", c["seed"], minimum=0)
+    if c["seed"] > 2**32 - 1:
+        v.fail(W, "config['seed']", c["seed"], "must be < 2**32")
     c["n_models"] = v.check_int(W, "config['n_models']", c["n_models"], minimum=2)
     v.check_choice(W, "config['dtype']", c["dtype"], ("float32", "float64"))
     if c["dtype"] == "float64" and not jax.config.jax_enable_x64:
@@ -229,7 +232,8 @@ def check_config(config) -> dict:
     m = c["model"]
     if not isinstance(m, dict) or set(m) != {"hidden", "activation"}:
         v.fail(W, "config['model']", m, "must be {'hidden': [widths], 'activation': 'relu' or 'tanh'}")
-    m["hidden"] = _list("config['model']['hidden']", m["hidden"], int, minimum=1) if m["hidden"] != [] else []
+    m["hidden"] = (_list("config['model']['hidden']", m["hidden"], int, minimum=1, distinct=False)
+                   if m["hidden"] != [] else [])
     v.check_choice(W, "config['model']['activation']", m["activation"], mlp.ACTIVATIONS)
     t = c["train"]
     if not isinstance(t, dict) or set(t) != set(_TRAIN):
@@ -252,8 +256,9 @@ def check_config(config) -> dict:
         if not isinstance(d["label"], str) or not d["label"] or "/" in d["label"]:
             v.fail(W, name + "['label']", d["label"], "must be a non-empty string without '/'")
         labels.append(d["label"])
-    if len(set(labels)) != len(labels):
-        v.fail(W, "config['datasets']", labels, "must have distinct labels")
+    if len(set(labels)) != len(labels) or len({_slug(x) for x in labels}) != len(labels):
+        v.fail(W, "config['datasets']", labels, "must have distinct labels, also after replacing the characters "
+               "other than letters, digits, '-' and '_' by '-' (the file names)")
     c["forget_sets"] = list(_fs._check_names(W, c["forget_sets"]))
     for key, pool in (("grid_datasets", labels), ("grid_sets", c["forget_sets"])):
         val = c[key]
@@ -301,8 +306,19 @@ def check_config(config) -> dict:
 
 def _stage_key(stage: str, deps: dict) -> str:
     blob = json.dumps({"format": FORMAT, "stage": stage, "deps": deps, "jax": jax.__version__,
-                       "x64": bool(jax.config.jax_enable_x64), "ascentlab": _version()}, sort_keys=True)
+                       "ascentlab": _version(), "code": _code_hash()}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+@functools.lru_cache(maxsize=1)
+def _code_hash() -> str:
+    """SHA-256 of the sources the stages' numbers come from: an edited method never loads a stale stage."""
+    from .. import metrics as m
+
+    h = hashlib.sha256()
+    for mod in (_data, mlp, _fs, _unlearn, m, sys.modules[__name__]):
+        h.update(Path(mod.__file__).read_bytes())
+    return h.hexdigest()[:16]
 
 
 def _version():
@@ -315,15 +331,24 @@ class _Cache:
 
     def __init__(self, folder):
         self.folder = None if folder is None else Path(folder)
-        if self.folder is not None:
-            self.folder.mkdir(parents=True, exist_ok=True)
+        if self.folder is not None:  # an unusable folder is found now, not after the first stage's training
+            if self.folder.exists() and not self.folder.is_dir():
+                v.fail(W, "cache_dir", str(self.folder), "exists and is not a folder")
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                with tempfile.TemporaryFile(dir=self.folder):
+                    pass
+            except OSError as err:
+                v.fail(W, "cache_dir", str(self.folder), f"must be a writable folder ({err.strerror or err})")
         self.hits = 0
         self.misses = 0
 
     def path(self, stage, key):
         return None if self.folder is None else self.folder / f"{stage}-{key}.npz"
 
-    def load(self, stage, key):
+    def load(self, stage, key, expect=()):
+        """The stage's arrays, or None (counted as a miss) when the file is missing, unreadable or lacks a key
+        in `expect`: a damaged file (empty, truncated, not an npz) is recomputed, never an error."""
         p = self.path(stage, key)
         if p is None or not p.exists():
             self.misses += 1
@@ -331,7 +356,9 @@ class _Cache:
         try:
             with np.load(p, allow_pickle=False) as z:
                 out = {k: z[k] for k in z.files}
-        except (OSError, ValueError):  # a damaged file (it cannot be half-written): recompute it
+        except Exception:  # noqa: BLE001  (zipfile.BadZipFile, EOFError, ValueError, OSError, ...)
+            out = None
+        if out is None or any(k not in out for k in expect):
             self.misses += 1
             return None
         self.hits += 1
@@ -428,6 +455,21 @@ def _load_data(entry, key, dtype):
     return _data.synthetic(key, dtype=dtype, **kw)
 
 
+def _load_checked(config, index):
+    """Data set `index` of the configuration, with a validation set and a forget set that leaves a retain set."""
+    entry = config["datasets"][index]
+    try:
+        data = _load_data(entry, _dataset_keys(config, index)[0], _dtype(config))
+    except ValueError as err:
+        raise ValueError(f"{W}: config['datasets'][{index}] ({entry['label']!r}): {err}") from None
+    n, n_val = int(data.X_train.shape[0]), int(data.X_val.shape[0])
+    if n_val < 1:
+        v.fail(W, f"config['datasets'][{index}]", entry, "must have a validation set (val_fraction > 0): KLoM's "
+               "validation group")
+    _fs.default_sizes(n)  # n >= 2
+    return data
+
+
 def _train_kwargs(config):
     t = config["train"]
     return dict(epochs=t["epochs"], batch_size=t["batch_size"], lr=t["lr"], momentum=t["momentum"],
@@ -447,24 +489,45 @@ def _summ(klom_rows, correct_rows, groups, q):
     """Per configuration: q-th percentile and mean of per-point KLoM, and accuracy, per group."""
     out = {}
     for g, mask in groups.items():
-        out[f"klom_{g}"] = np.percentile(klom_rows[:, mask], q, axis=1)
-        out[f"klom_mean_{g}"] = klom_rows[:, mask].mean(axis=1)
+        # NaN points (KLoM's "benchmark" mode where the oracle side has every sample at the pooled maximum)
+        # are left out and counted; a configuration whose group is all NaN gets NaN (reported as None)
+        vals = klom_rows[:, mask]
+        nan = np.isnan(vals)
+        safe = np.where(nan, 0.0, vals)
+        ok = ~nan.all(axis=1)
+        pct = np.array([np.percentile(row[~m], q) if (~m).any() else np.nan for row, m in zip(safe, nan)])
+        out[f"klom_{g}"] = np.where(ok, pct, np.nan)
+        out[f"klom_mean_{g}"] = np.where(ok, np.where(nan, 0.0, vals).sum(axis=1) / np.maximum((~nan).sum(axis=1), 1),
+                                         np.nan)
+        out[f"klom_nan_points_{g}"] = nan.sum(axis=1).astype(float)
         out[f"acc_{g}"] = correct_rows[:, :, mask].mean(axis=(1, 2))
     return out
 
 
-def _dataset_stage(config, index, cache, progress):
+def _dataset_keys(config, index):
+    """(data, pretrained, forget sets, oracles, grids) keys of data set `index`, all from `config["seed"]`."""
+    k = jax.random.fold_in(jax.random.key(config["seed"]), index)
+    k_data, k_pre, k_sets = jax.random.split(k, 3)
+    return k_data, k_pre, k_sets, jax.random.fold_in(k, 1), jax.random.fold_in(k, 2)
+
+
+def _set_key(k, set_name):
+    """A forget set's key: by its place in the nine `forget_sets.FORGET_SETS`, not in the configuration's list."""
+    return jax.random.fold_in(k, _fs.FORGET_SETS.index(set_name))
+
+
+def _dataset_stage(config, index, data, cache, progress):
     entry = config["datasets"][index]
-    deps = {k: config[k] for k in ("seed", "n_models", "dtype", "model", "train", "rewind_epoch", "forget_sets")}
+    deps = {k: config[k] for k in ("seed", "n_models", "dtype", "model", "train", "rewind_epoch")}
     deps.update(dataset=entry, index=index)
     key = _stage_key("dataset", deps)
     label = entry["label"]
-    k_data, k_pre, k_sets = jax.random.split(jax.random.fold_in(jax.random.key(config["seed"]), index), 3)
-    data = _load_data(entry, k_data, _dtype(config))
-    hit = cache.load(f"dataset-{_slug(label)}", key)
+    _, k_pre, k_sets, _, _ = _dataset_keys(config, index)
+    expect = ("margins", "correct", "pc_scores", "set_masks")
+    hit = cache.load(f"dataset-{_slug(label)}", key, expect)
     if hit is not None:
         progress(f"{label}: pretrained ensemble and forget sets loaded from the cache")
-        return data, hit
+        return hit
     sizes = (data.X_train.shape[1],) + tuple(config["model"]["hidden"]) + (data.n_classes,)
     t = time.perf_counter()
     res = mlp.train_ensemble(k_pre, sizes, data.X_train, data.y_train, n_models=config["n_models"],
@@ -478,15 +541,15 @@ def _dataset_stage(config, index, cache, progress):
     progress(f"{label}: {config['n_models']} pretrained models trained ({time.perf_counter() - t:.1f} s; "
              f"validation accuracy {float(np.asarray(correct)[:, data.X_train.shape[0]:].mean()):.3f})")
     pcs = _fs.influence_pcs(params, data.X_train, data.y_train, activation=config["model"]["activation"])
-    sets = _fs.forget_sets(k_sets, pcs, names=config["forget_sets"])
+    sets = _fs.forget_sets(k_sets, pcs)  # all nine (a set does not depend on which others are asked for)
     out = {"margins": np.asarray(margins), "correct": np.asarray(correct), "pc_scores": np.asarray(pcs.scores),
-           "set_masks": np.stack([np.asarray(sets[s]) for s in config["forget_sets"]])}
+           "set_masks": np.stack([np.asarray(sets[s]) for s in _fs.FORGET_SETS])}
     for i, leaf in enumerate(jax.tree.leaves(params)):
         out[f"params_{i}"] = np.asarray(leaf)
     for i, leaf in enumerate(jax.tree.leaves(rewind)):
         out[f"rewind_{i}"] = np.asarray(leaf)
     cache.save(f"dataset-{_slug(label)}", key, out)
-    return data, out
+    return out
 
 
 def _params_from(stage, prefix, sizes):
@@ -496,16 +559,15 @@ def _params_from(stage, prefix, sizes):
 
 def _oracle_stage(config, index, set_name, data, forget, cache, progress):
     entry = config["datasets"][index]
-    deps = {k: config[k] for k in ("seed", "n_models", "dtype", "model", "train", "forget_sets")}
+    deps = {k: config[k] for k in ("seed", "n_models", "dtype", "model", "train")}
     deps.update(dataset=entry, index=index, set=set_name)
     key = _stage_key("oracle", deps)
     stage = f"oracle-{_slug(entry['label'])}-{set_name}"
-    hit = cache.load(stage, key)
+    hit = cache.load(stage, key, ("margins", "correct", "margins2", "correct2"))
     if hit is not None:
         return hit
     N = config["n_models"]
-    j = config["forget_sets"].index(set_name)
-    k_or = jax.random.fold_in(jax.random.fold_in(jax.random.key(config["seed"]), index), 1000 + j)
+    k_or = _set_key(_dataset_keys(config, index)[3], set_name)
     sizes = (data.X_train.shape[1],) + tuple(config["model"]["hidden"]) + (data.n_classes,)
     retain = np.broadcast_to(~np.asarray(forget, bool), (2 * N, forget.shape[0])).astype(np.dtype(config["dtype"]))
     t = time.perf_counter()
@@ -534,12 +596,13 @@ def _grid_cells(method, grid):
 def _grid_stage(config, index, set_name, method, data, forget, pre, oracle, cache, progress):
     entry = config["datasets"][index]
     grid = config["grids"][method]
-    deps = {k: config[k] for k in ("seed", "n_models", "dtype", "model", "train", "forget_sets", "rewind_epoch",
+    deps = {k: config[k] for k in ("seed", "n_models", "dtype", "model", "train", "rewind_epoch",
                                    "unlearn_batch_size", "klom")}
-    deps.update(dataset=entry, index=index, set=set_name, method=method, grid=grid, max_forget=_max_forget(pre))
+    deps.update(dataset=entry, index=index, set=set_name, method=method, grid=grid,
+                max_forget=_max_forget(config, pre))
     key = _stage_key("grid", deps)
     stage = f"grid-{_slug(entry['label'])}-{set_name}-{method}"
-    hit = cache.load(stage, key)
+    hit = cache.load(stage, key, ("records", "klom"))
     if hit is not None:
         return hit
     t0 = time.perf_counter()
@@ -547,8 +610,7 @@ def _grid_stage(config, index, set_name, method, data, forget, pre, oracle, cach
     act = config["model"]["activation"]
     sizes = (data.X_train.shape[1],) + tuple(config["model"]["hidden"]) + (data.n_classes,)
     start = _params_from(pre, "rewind" if method == "rewind" else "params", sizes)
-    j = config["forget_sets"].index(set_name)
-    k_set = jax.random.fold_in(jax.random.fold_in(jax.random.key(config["seed"] + 1), index), j)
+    k_set = _set_key(_dataset_keys(config, index)[4], set_name)
     keys = jax.vmap(lambda i: jax.random.fold_in(k_set, i))(jnp.arange(N))
     X_all = jnp.concatenate([data.X_train, data.X_val])
     y_all = jnp.concatenate([data.y_train, data.y_val])
@@ -565,7 +627,7 @@ def _grid_stage(config, index, set_name, method, data, forget, pre, oracle, cach
         hyper = jnp.asarray(np.array(rows, dtype=np.float64), dt)
         snaps = _grid_program(start, keys, data.X_train, data.y_train, jnp.asarray(forget, dt), hyper, method=method,
                               static=tuple(sorted(static.items())), epochs=max(epochs), snapshots=tuple(epochs),
-                              batch_size=config["unlearn_batch_size"], max_forget=_max_forget(pre), activation=act,
+                              batch_size=config["unlearn_batch_size"], max_forget=_max_forget(config, pre), activation=act,
                               names=names)
         # snapshots: leaves (rows, N, n_epochs, ...) -> configurations (rows * n_epochs, N, ...)
         snaps = jax.tree.map(lambda a: jnp.swapaxes(a, 1, 2), snaps)
@@ -601,8 +663,10 @@ def _grid_stage(config, index, set_name, method, data, forget, pre, oracle, cach
     return out
 
 
-def _max_forget(pre):
-    return int(np.asarray(pre["set_masks"]).sum(axis=1).max())
+def _max_forget(config, pre):
+    """The largest forget set of the configuration: every grid program is compiled once, for this bound."""
+    sizes = np.asarray(pre["set_masks"]).sum(axis=1)
+    return int(max(sizes[_fs.FORGET_SETS.index(s)] for s in config["forget_sets"]))
 
 
 def _slug(label):
@@ -613,7 +677,7 @@ def _reference(pre_or_oracle2_margins, pre_correct, oracle, groups, config):
     kl = np.asarray(_klom_rows(jnp.asarray(pre_or_oracle2_margins)[None], jnp.asarray(oracle["margins"]),
                                bins=config["klom"]["bins"], mode=config["klom"]["mode"]))
     summ = _summ(kl, np.asarray(pre_correct)[None], groups, config["klom"]["q"])
-    return {k: float(a[0]) for k, a in summ.items()}, kl[0].astype(np.float32)
+    return {k: (float(a[0]) if np.isfinite(a[0]) else None) for k, a in summ.items()}, kl[0].astype(np.float32)
 
 
 # ----------------------------------------------------------------------------------------------- run
@@ -645,12 +709,15 @@ def run(config, *, cache_dir=None, use_cache: bool = True, progress: bool = True
     say(f"N = {config['n_models']} models per ensemble, {len(config['datasets'])} data sets, forget sets "
         f"{config['forget_sets']}; cache {folder or 'off'}")
     results = {"config": config, "datasets": {}, "references": [], "records": [], "per_point": {}}
+    # every data set first (seconds): a bad data-set value is an error now, not after the others' training
+    datas = [_load_checked(config, index) for index in range(len(config["datasets"]))]
     for index, entry in enumerate(config["datasets"]):
         _check_interrupt()
         label = entry["label"]
-        data, pre = _dataset_stage(config, index, cache, say)
+        data = datas[index]
+        pre = _dataset_stage(config, index, data, cache, say)
         n, n_val = int(data.X_train.shape[0]), int(data.X_val.shape[0])
-        masks = {s: np.asarray(pre["set_masks"][j]) for j, s in enumerate(config["forget_sets"])}
+        masks = {s: np.asarray(pre["set_masks"][_fs.FORGET_SETS.index(s)]) for s in config["forget_sets"]}
         pre_correct = np.asarray(pre["correct"])
         results["datasets"][label] = {
             "n_train": n, "n_val": n_val, "n_classes": int(data.n_classes),
@@ -708,9 +775,10 @@ def table1_markdown(rows) -> str:
     """`table1`'s rows as a Markdown table."""
     head = ("| data set | forget set | forget % | forget KLoM | retain KLoM | val KLoM | noise floor: forget | "
             "retain | val |\n|---|---|---|---|---|---|---|---|---|\n")
+    f = lambda x: "–" if x is None else f"{x:.2f}"  # noqa: E731  (None: no finite point in the group)
     body = "".join(f"| {r['dataset']} | {r['set']} ({r['n_forget']}) | {r['forget_percent']:.2f} | "
-                   f"{r['pretrained_forget']:.2f} | {r['pretrained_retain']:.2f} | {r['pretrained_val']:.2f} | "
-                   f"{r['oracle2_forget']:.2f} | {r['oracle2_retain']:.2f} | {r['oracle2_val']:.2f} |\n"
+                   f"{f(r['pretrained_forget'])} | {f(r['pretrained_retain'])} | {f(r['pretrained_val'])} | "
+                   f"{f(r['oracle2_forget'])} | {f(r['oracle2_retain'])} | {f(r['oracle2_val'])} |\n"
                    for r in rows)
     return head + body
 

@@ -45,6 +45,7 @@ def scatter_panel(ax, records, reference, *, y="val", methods=None, norm=None, t
 
     Returns the last scatter artist (for a colour bar), or None when nothing was drawn."""
     methods = list(MARKERS) if methods is None else list(methods)
+    norm = _cost_norm(records) if norm is None else norm
     art = None
     hidden = 0
     for m in methods:
