@@ -84,15 +84,22 @@ def test_no_ga_gda_or_scrub_run_reaches_the_oracle_on_the_pc1_set(tiny):
 
 def test_near_duplicates_lower_the_pretrained_forget_klom(tiny):
     # Done-when: the near-duplicate switch moves the Table 1 analogue the way the paper's message says: with a
-    # near-duplicate of every training point (its twin stays in R for a random forget set), the pretrained model
-    # is closer to the oracle on the forget points. Measured 6.45 -> 4.19 and 6.89 -> 4.99 (tiny, seed 0).
-    # It does not reach the noise floor: a pair is one duplicate, and the pretrained model saw the forgotten
-    # point twice (itself and its twin) where the oracle saw it once (README: "what it shows").
+    # near-duplicate twin of every training point, the pretrained model is closer to the oracle on the forget
+    # points whose twin stays in R. Measured at tiny, seeds 0-3: 0.57-0.70 x the forget KLoM without
+    # duplicates (0.8 leaves room). Over a whole random 10 % set the 95th percentile is set by the pairs
+    # forgotten together (about 10 % of its points, seen twice by the pretrained model, never by the oracle),
+    # so it moves either way (0.65-1.10 at seeds 0-3); the 10-point set has no such pair and moves too.
+    # Not to the floor: a pair is one duplicate, and the pretrained model saw the point twice (itself and
+    # its twin) where the oracle saw it once (README: "what it shows").
     rows = {(r["dataset"], r["set"]): r for r in E.table1(tiny)}
     for s in ("random_small", "random_large"):
         plain, dup = rows[("synthetic", s)], rows[("synthetic+dup", s)]
-        assert dup["pretrained_forget"] < 0.85 * plain["pretrained_forget"], (plain, dup)
+        assert plain["n_twin_kept"] is None and dup["n_twin_kept"] >= 0.8 * dup["n_forget"]
+        assert dup["pretrained_forget_twin_kept"] < 0.8 * plain["pretrained_forget"], (plain, dup)
         assert dup["oracle2_forget"] < 2 * dup["oracle2_val"]  # the floor itself does not move
+    small = rows[("synthetic+dup", "random_small")]
+    if small["n_twin_kept"] == small["n_forget"]:
+        assert small["pretrained_forget"] < 0.85 * rows[("synthetic", "random_small")]["pretrained_forget"]
 
 
 def test_table1_rows_are_the_references(tiny):
