@@ -295,7 +295,8 @@ def _main(argv) -> int:
     p_exp = sub.add_parser("experiment", help="the neural-network experiment (MLP ensembles, KLoM; needs ascentlab[data])")
     p_exp.add_argument("which", choices=["nn"], help="nn: GA, GDA, SCRUB and the alternatives on MLP ensembles")
     p_exp.add_argument("--preset", default="tiny", choices=["tiny", "small", "full"],
-                       help="tiny (about 1 min), small (<= 15 min on 2 cores), full (N = 100, every grid); default tiny")
+                       help="tiny (about 30 s), small (about 4 min on 2 cores), full (N = 100, every grid: about 22 min); "
+                            "default tiny")
     p_exp.add_argument("--out", default="ascentlab-out", help="output folder (default: ./ascentlab-out/)")
     p_exp.add_argument("--cache", default=None, metavar="DIR",
                        help="stage cache (default $ASCENTLAB_EXPERIMENT_CACHE, else ~/.cache/ascentlab/experiments)")
