@@ -52,11 +52,16 @@ def cache_disabled_by_env() -> bool:
 def default_cache_dir() -> str:
     """The cache folder used when none is given: `$ASCENTLAB_CACHE_DIR`, else
     `$XDG_CACHE_HOME/ascentlab/jax`, else `~/.cache/ascentlab/jax` (user `~` expanded)."""
-    explicit = os.environ.get(CACHE_DIR_ENV, "").strip()
+    return user_cache_dir(CACHE_DIR_ENV, "jax")
+
+
+def user_cache_dir(env: str, name: str) -> str:
+    """`$env` if set, else `$XDG_CACHE_HOME/ascentlab/<name>`, else `~/.cache/ascentlab/<name>` (`~` expanded)."""
+    explicit = os.environ.get(env, "").strip()
     if explicit:
         return os.path.abspath(os.path.expanduser(explicit))
     base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.join("~", ".cache")
-    return os.path.abspath(os.path.join(os.path.expanduser(base), "ascentlab", "jax"))
+    return os.path.abspath(os.path.join(os.path.expanduser(base), "ascentlab", name))
 
 
 def _warn_once(path: str, reason: str) -> None:

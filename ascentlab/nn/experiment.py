@@ -46,7 +46,6 @@ import itertools
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -168,11 +167,9 @@ def preset(name: str) -> dict:
 def default_cache_dir() -> str:
     """`$ASCENTLAB_EXPERIMENT_CACHE`, else `$XDG_CACHE_HOME/ascentlab/experiments`, else
     `~/.cache/ascentlab/experiments`."""
-    explicit = os.environ.get("ASCENTLAB_EXPERIMENT_CACHE", "").strip()
-    if explicit:
-        return os.path.abspath(os.path.expanduser(explicit))
-    base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.join("~", ".cache")
-    return os.path.abspath(os.path.join(os.path.expanduser(base), "ascentlab", "experiments"))
+    from .._cache import user_cache_dir
+
+    return user_cache_dir("ASCENTLAB_EXPERIMENT_CACHE", "experiments")
 
 
 # ----------------------------------------------------------------------------------------------- validation
@@ -332,14 +329,12 @@ class _Cache:
     def __init__(self, folder):
         self.folder = None if folder is None else Path(folder)
         if self.folder is not None:  # an unusable folder is found now, not after the first stage's training
-            if self.folder.exists() and not self.folder.is_dir():
-                v.fail(W, "cache_dir", str(self.folder), "exists and is not a folder")
+            from ..figures import check_output_folder
+
             try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                with tempfile.TemporaryFile(dir=self.folder):
-                    pass
-            except OSError as err:
-                v.fail(W, "cache_dir", str(self.folder), f"must be a writable folder ({err.strerror or err})")
+                check_output_folder(self.folder)
+            except ValueError as err:
+                v.fail(W, "cache_dir", str(self.folder), f"must be a writable folder ({err})")
         self.hits = 0
         self.misses = 0
 
@@ -470,6 +465,16 @@ def _load_checked(config, index):
     return data
 
 
+def _sizes(config, data):
+    """The MLP's layer widths for this data set: inputs, the configured hidden widths, classes."""
+    return (data.X_train.shape[1],) + tuple(config["model"]["hidden"]) + (data.n_classes,)
+
+
+def _train_val(data):
+    """The rows every model is scored on: training then validation (X, y)."""
+    return jnp.concatenate([data.X_train, data.X_val]), jnp.concatenate([data.y_train, data.y_val])
+
+
 def _train_kwargs(config):
     t = config["train"]
     return dict(epochs=t["epochs"], batch_size=t["batch_size"], lr=t["lr"], momentum=t["momentum"],
@@ -538,14 +543,13 @@ def _dataset_stage(config, index, data, cache, progress):
     if hit is not None:
         progress(f"{label}: pretrained ensemble and forget sets loaded from the cache")
         return hit
-    sizes = (data.X_train.shape[1],) + tuple(config["model"]["hidden"]) + (data.n_classes,)
+    sizes = _sizes(config, data)
     t = time.perf_counter()
     res = mlp.train_ensemble(k_pre, sizes, data.X_train, data.y_train, n_models=config["n_models"],
                              checkpoints=True, **_train_kwargs(config))
     params = res.params
     rewind = jax.tree.map(lambda a: a[:, config["rewind_epoch"]], res.checkpoints)
-    X_all = jnp.concatenate([data.X_train, data.X_val])
-    y_all = jnp.concatenate([data.y_train, data.y_val])
+    X_all, y_all = _train_val(data)
     margins, correct = _scores(params, X_all, y_all, activation=config["model"]["activation"])
     jax.block_until_ready(margins)
     progress(f"{label}: {config['n_models']} pretrained models trained ({time.perf_counter() - t:.1f} s; "
@@ -578,13 +582,12 @@ def _oracle_stage(config, index, set_name, data, forget, cache, progress):
         return hit
     N = config["n_models"]
     k_or = _set_key(_dataset_keys(config, index)[3], set_name)
-    sizes = (data.X_train.shape[1],) + tuple(config["model"]["hidden"]) + (data.n_classes,)
+    sizes = _sizes(config, data)
     retain = np.broadcast_to(~np.asarray(forget, bool), (2 * N, forget.shape[0])).astype(np.dtype(config["dtype"]))
     t = time.perf_counter()
     params = mlp.train_ensemble(k_or, sizes, data.X_train, data.y_train, jnp.asarray(retain), n_models=2 * N,
                                 **_train_kwargs(config))
-    X_all = jnp.concatenate([data.X_train, data.X_val])
-    y_all = jnp.concatenate([data.y_train, data.y_val])
+    X_all, y_all = _train_val(data)
     margins, correct = _scores(params, X_all, y_all, activation=config["model"]["activation"])
     out = {"margins": np.asarray(margins[:N]), "correct": np.asarray(correct[:N]),
            "margins2": np.asarray(margins[N:]), "correct2": np.asarray(correct[N:])}
@@ -618,12 +621,11 @@ def _grid_stage(config, index, set_name, method, data, forget, pre, oracle, cach
     t0 = time.perf_counter()
     N = config["n_models"]
     act = config["model"]["activation"]
-    sizes = (data.X_train.shape[1],) + tuple(config["model"]["hidden"]) + (data.n_classes,)
+    sizes = _sizes(config, data)
     start = _params_from(pre, "rewind" if method == "rewind" else "params", sizes)
     k_set = _set_key(_dataset_keys(config, index)[4], set_name)
     keys = jax.vmap(lambda i: jax.random.fold_in(k_set, i))(jnp.arange(N))
-    X_all = jnp.concatenate([data.X_train, data.X_val])
-    y_all = jnp.concatenate([data.y_train, data.y_val])
+    X_all, y_all = _train_val(data)
     groups = _group_masks(forget, data.X_val.shape[0])
     epochs = grid["epochs"]
     statics, names, rows = _grid_cells(method, grid)

@@ -17,6 +17,8 @@ noise floor). Runs whose margins were not finite are counted in the panel title,
 import math
 from pathlib import Path
 
+from .experiment import _slug
+
 
 MARKERS = {"ga": "^", "gda": "s", "scrub": "D", "neggrad_plus": "v", "finetune": "P", "rewind": "X",
            "noisy_descent": "h"}
@@ -25,10 +27,6 @@ LABELS = {"ga": "GA", "gda": "GDA", "scrub": "SCRUB", "neggrad_plus": "NegGrad+"
 FIG3_SETS = ("pc1_top_small", "random_medium", "pc2_top_large")
 FIG3_TITLES = {"pc1_top_small": "highly influential (PC1 top)", "random_medium": "random",
                "pc2_top_large": "PC2 top"}
-
-
-def _slug(label):
-    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in label)
 
 
 def _cost_norm(records):
@@ -117,7 +115,7 @@ def figures(results):
             continue
         pc1 = [s for s in ("pc1_top_large", "pc1_top_small", "pc1_top_bottom") if s in sets]
         s1 = pc1[0] if pc1 else sets[0]
-        slug = _slug(d)
+        slug = _slug(d)  # the experiment's file-name slug (labels are checked to have distinct slugs)
         out[f"nn_fig1_{slug}"] = _figure(results, d, [s1], paper, "val",
                                          f"{d}: GA and GDA on a PC1-aligned forget set (N = {N}; cf. paper Fig. 1)")
         s3 = [s for s in FIG3_SETS if s in sets] or sets[:3]
